@@ -1,0 +1,112 @@
+/*
+ * log.h - the trial log (log.yaml), in memory.
+ *
+ * A log is a YAML stream with one document per entry (SPEC 2.2).
+ * eks_log_parse() checks every entry and, when a protocol is given, every
+ * observation against it (outcome, arm and timepoint exist; the fields fit
+ * the outcome's measure; 0 <= events <= n; n >= 1; sd >= 0).
+ */
+#ifndef EKSPERIMENT_LOG_H
+#define EKSPERIMENT_LOG_H
+
+#include <stddef.h>
+#include "diag.h"
+#include "yaml.h"
+#include "protocol.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+	EKS_ENTRY_UNKNOWN = 0,
+	EKS_ENTRY_OBSERVATION, EKS_ENTRY_NOTE, EKS_ENTRY_ADJUSTMENT,
+	EKS_ENTRY_STATUS, EKS_ENTRY_REGISTRATION, EKS_ENTRY_AMENDMENT
+} eks_entry_kind;
+
+/* Which summary fields an observation carries. */
+#define EKS_OBS_N      0x01
+#define EKS_OBS_EVENTS 0x02
+#define EKS_OBS_MEAN   0x04
+#define EKS_OBS_SD     0x08
+#define EKS_OBS_VALUES 0x10
+
+typedef struct eks_observation {
+	char *outcome;
+	char *arm;
+	char *timepoint;
+	unsigned fields;       /* EKS_OBS_* bits present */
+	long long n;
+	long long events;
+	double mean;
+	double sd;
+	double *values;        /* raw values */
+	size_t values_count;
+	int line, col;         /* position in the log, 0 when built in memory */
+} eks_observation;
+
+typedef struct eks_entry {
+	char *id;
+	eks_entry_kind kind;
+	char *recorded_at;
+	char *recorded_by;
+	char *source;
+	char *note;
+	char *supersedes;
+	int pre_registration;
+	eks_observation *observations;
+	size_t observations_count;
+	/* kind: status */
+	char *status_from, *status_to, *status_reason;
+	/* kind: registration */
+	char *protocol_sha256, *commit_parent;
+	/* kind: amendment */
+	char **amendment_paths;
+	size_t amendment_paths_count;
+	char *amendment_class;   /* major | minor */
+	char *amendment_reason;
+	int line;                /* line of the entry's first key */
+} eks_entry;
+
+typedef struct eks_log {
+	char *path;
+	eks_entry *entries;
+	size_t entries_count;
+	size_t entries_alloc;
+} eks_log;
+
+/*
+ * Check every document of `file` as a log entry and build the log.
+ * `protocol` may be NULL (then observations are checked only for form).
+ * Returns 0 without errors, EKS_EINVALID with; *out gets what could be read.
+ */
+int eks_log_parse(eks_log **out, const eks_yaml_file *file,
+		  const eks_protocol *protocol, eks_diag_list *diags);
+
+/*
+ * Check one observation against the protocol; problems go to `diags` under
+ * `path` at the observation's position, prefixed by `where` (e.g. "row 3: ")
+ * when not NULL.  Returns the number of errors added.
+ */
+int eks_observation_check(const eks_observation *obs,
+			  const eks_protocol *protocol, const char *path,
+			  const char *where, eks_diag_list *diags);
+
+/*
+ * Small-cell check (SPEC 8.3): warn about observations of a proportion
+ * outcome whose events or non-events are fewer than `min_cell` (0 = off).
+ */
+void eks_log_check_small_cells(const eks_log *log, const eks_protocol *protocol,
+			       long min_cell, eks_diag_list *diags);
+
+void eks_log_free(eks_log *log);
+void eks_entry_release(eks_entry *entry);
+void eks_observation_release(eks_observation *obs);
+
+const char *eks_entry_kind_name(eks_entry_kind kind);
+eks_entry_kind eks_entry_kind_from_name(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
