@@ -38,7 +38,7 @@ CFLAGS    ?= -O2 -g
 WARNINGS  := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wno-unused-parameter -Wformat=2
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-             $(WARNINGS) $(CFLAGS) -Iinclude -Ilib -I$(BUILD)/gen $(PKG_CFLAGS) \
+             $(WARNINGS) $(CFLAGS) -Iinclude -Ilib -Icmd -I$(BUILD)/gen $(PKG_CFLAGS) \
              -DEKS_VERSION='"$(VERSION)"' -DEKS_TEMPLATE_DIR='"$(DATADIR)/templates"' \
              -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS)

@@ -14,5 +14,18 @@
 #include "eksperiment/privacy.h"
 #include "eksperiment/validate.h"
 #include "eksperiment/store.h"
+#include "eksperiment/text.h"
+#include "eksperiment/template.h"
+#include "eksperiment/check.h"
+#include "eksperiment/logwrite.h"
+#include "eksperiment/lifecycle.h"
+#include "eksperiment/stats.h"
+#include "eksperiment/accumulate.h"
+#include "eksperiment/obsfile.h"
+#include "eksperiment/yamledit.h"
+#include "eksperiment/experiment.h"
+#include "eksperiment/evaluate.h"
+#include "eksperiment/query.h"
+#include "eksperiment/index.h"
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * buf.c - the growable string buffer.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +39,15 @@ fail:
 
 int eks_buf_put(eks_buf *b, const char *data, size_t len)
 {
+	/* `data` may point into the buffer itself, which growing moves. */
+	int inside = b->ptr && (uintptr_t)data >= (uintptr_t)b->ptr &&
+		     (uintptr_t)data <= (uintptr_t)(b->ptr + b->len);
+	size_t off = inside ? (size_t)(data - b->ptr) : 0;
+
 	if (eks_buf_grow(b, len) < 0)
 		return EKS_ENOMEM;
+	if (inside)
+		data = b->ptr + off;
 	if (len)
 		memmove(b->ptr + b->len, data, len);
 	b->len += len;

@@ -58,17 +58,62 @@ static int diag_compare(const eks_diag *a, const eks_diag *b)
 	return 0;
 }
 
-/* Insertion sort: stable, and lists are short. */
-void eks_diag_sort(eks_diag_list *list)
+/* Insertion sort: stable, and fast for short lists. */
+static void diag_insertion_sort(eks_diag *items, size_t count)
 {
 	size_t i, j;
 
-	for (i = 1; i < list->count; i++) {
-		eks_diag tmp = list->items[i];
-		for (j = i; j > 0 && diag_compare(&list->items[j - 1], &tmp) > 0; j--)
-			list->items[j] = list->items[j - 1];
-		list->items[j] = tmp;
+	for (i = 1; i < count; i++) {
+		eks_diag tmp = items[i];
+		for (j = i; j > 0 && diag_compare(&items[j - 1], &tmp) > 0; j--)
+			items[j] = items[j - 1];
+		items[j] = tmp;
 	}
+}
+
+/*
+ * Bottom-up merge sort, stable (an equal element is taken from the left
+ * run first), so `validate` over thousands of files with many problems
+ * each does not go quadratic.  Short lists, or no memory for the scratch
+ * array, use insertion sort.
+ */
+void eks_diag_sort(eks_diag_list *list)
+{
+	size_t n = list->count, width, i;
+	eks_diag *tmp, *src, *dst, *swap;
+
+	if (n <= 32) {
+		diag_insertion_sort(list->items, n);
+		return;
+	}
+	tmp = malloc(n * sizeof(*tmp));
+	if (!tmp) {
+		diag_insertion_sort(list->items, n);
+		return;
+	}
+	src = list->items;
+	dst = tmp;
+	for (width = 1; width < n; width *= 2) {
+		for (i = 0; i < n; i += 2 * width) {
+			size_t mid = i + width < n ? i + width : n;
+			size_t hi = i + 2 * width < n ? i + 2 * width : n;
+			size_t a = i, b = mid, k = i;
+
+			while (a < mid && b < hi)
+				dst[k++] = diag_compare(&src[b], &src[a]) < 0 ?
+					   src[b++] : src[a++];
+			while (a < mid)
+				dst[k++] = src[a++];
+			while (b < hi)
+				dst[k++] = src[b++];
+		}
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != list->items)
+		memcpy(list->items, src, n * sizeof(*tmp));
+	free(tmp);
 }
 
 size_t eks_diag_count(const eks_diag_list *list, eks_severity severity)

@@ -34,7 +34,8 @@ int eks_buf_puts(eks_buf *b, const char *s);
 int eks_buf_putc(eks_buf *b, char c);
 int eks_buf_printf(eks_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int eks_buf_vprintf(eks_buf *b, const char *fmt, va_list ap);
+int eks_buf_vprintf(eks_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* Append `s` as a JSON string literal, quotes included. */
 int eks_buf_put_json_string(eks_buf *b, const char *s);

@@ -31,6 +31,19 @@ typedef enum {
 #define EKS_OBS_SD     0x08
 #define EKS_OBS_VALUES 0x10
 
+/* The fields of an observation, as indexes of eks_observation.pos. */
+typedef enum {
+	EKS_OBS_FIELD_OUTCOME = 0, EKS_OBS_FIELD_ARM, EKS_OBS_FIELD_TIMEPOINT,
+	EKS_OBS_FIELD_N, EKS_OBS_FIELD_EVENTS, EKS_OBS_FIELD_MEAN,
+	EKS_OBS_FIELD_SD, EKS_OBS_FIELD_VALUES,
+	EKS_OBS_FIELD_COUNT
+} eks_obs_field;
+
+/* A position in a file (1-based; 0 when unknown). */
+typedef struct eks_pos {
+	int line, col;
+} eks_pos;
+
 typedef struct eks_observation {
 	char *outcome;
 	char *arm;
@@ -43,6 +56,10 @@ typedef struct eks_observation {
 	double *values;        /* raw values */
 	size_t values_count;
 	int line, col;         /* position in the log, 0 when built in memory */
+	/* Where each field's value is (EKS_OBS_FIELD_*); messages about a
+	 * field use it, or line/col when it is 0.  Callers building rows
+	 * from flags or CSV may leave it zeroed. */
+	eks_pos pos[EKS_OBS_FIELD_COUNT];
 } eks_observation;
 
 typedef struct eks_entry {
@@ -66,6 +83,7 @@ typedef struct eks_entry {
 	char *amendment_class;   /* major | minor */
 	char *amendment_reason;
 	int line;                /* line of the entry's first key */
+	int col;                 /* and its column */
 } eks_entry;
 
 typedef struct eks_log {

@@ -11,8 +11,26 @@
  *   - nesting deeper than EKS_YAML_MAX_DEPTH is refused;
  *   - aliases (*name) are refused: experiment files never need them, and
  *     refusing them makes "billion laughs" impossible;
+ *   - anchors (&name) are refused too, even without an alias: they are
+ *     only useful with aliases, and the error then points at the first
+ *     place to change;
+ *   - a key must be a scalar ("complex keys" such as `[a, b]: 1` are
+ *     refused);
  *   - duplicate keys in a mapping are reported;
  *   - tabs used for indentation get a message that says so.
+ * The loader never recurses while parsing.  It stops at the first syntax
+ * error, encoding problem, complex key or node that is too deep; other
+ * problems (duplicate keys, anchors, aliases) are all reported, up to 50
+ * per file (10 about anchors and aliases), sorted by position.  A file
+ * that is too large gets one diagnostic at 1:1.
+ *
+ * Positions: lines are counted at LF (as editors and compilers do), and
+ * columns in characters, not bytes; a tab counts as one column.  A UTF-8
+ * byte order mark at the start is skipped and does not count.
+ *
+ * Memory: each node is one allocation that also holds its value, tag and
+ * child arrays; treat the tree as read-only and free it only with
+ * eks_yaml_file_free().
  */
 #ifndef EKSPERIMENT_YAML_H
 #define EKSPERIMENT_YAML_H
@@ -50,7 +68,9 @@ struct eks_node {
 	char *value;               /* NUL-terminated UTF-8 */
 	size_t value_len;
 	eks_scalar_style style;
-	char *tag;                 /* explicit tag such as "!!str", or NULL */
+	char *tag;                 /* explicit tag such as "!!str", or NULL
+	                              (scalars only; "tag:yaml.org,2002:x"
+	                              is given back as "!!x") */
 
 	/* EKS_NODE_MAP: keys[i] -> items[i]; EKS_NODE_SEQ: items[i] */
 	size_t count;
@@ -93,10 +113,12 @@ const eks_node *eks_node_get(const eks_node *map, const char *key);
 /* The key node belonging to `key` (for positions of "unknown key"). */
 const eks_node *eks_node_get_key(const eks_node *map, const char *key);
 
-/* Short human name of a node's kind: "a mapping", "a list", "a text value". */
+/* Short human name of a node's kind: "a mapping", "a list", "a text value";
+ * "an empty value" for a null scalar and "nothing" for NULL. */
 const char *eks_node_kind_name(const eks_node *node);
 
-/* True when a plain scalar spells YAML null (~, null, Null, NULL or empty). */
+/* True when a plain scalar spells YAML null (~, null, Null, NULL or empty),
+ * when a scalar is tagged !!null, and for NULL (an empty document). */
 int eks_node_is_null(const eks_node *node);
 
 #ifdef __cplusplus

@@ -83,6 +83,9 @@ _setup_home() {
 	git config --global user.email "test@kommune.example"
 	git config --global init.defaultBranch main
 	git config --global advice.detachedHead false
+	# the tests' scratch files never count as changes of the repository
+	printf '%s\n' out err '*.out' '*.txt' '*.csv' '*.log' names changed 'batch.*' > "$HOME/.gitexcludes"
+	git config --global core.excludesFile "$HOME/.gitexcludes"
 }
 
 run_test() {
@@ -107,4 +110,39 @@ run_test() {
 
 finish() {
 	[ "$_failed" -eq 0 ]
+}
+
+# make_fnr DDMMYY: print a synthetic 11-digit number with that birth date
+# whose control digits pass the mod-11 check (SPEC 8.3).  Test data only.
+make_fnr() {
+	awk -v date="$1" 'BEGIN {
+		split("3 7 6 1 8 9 4 5 2", w1, " ")
+		split("5 4 3 2 7 6 5 4 3 2", w2, " ")
+		for (ind = 100; ind < 1000; ind++) {
+			s = date ind
+			t = 0
+			for (i = 1; i <= 9; i++) t += substr(s, i, 1) * w1[i]
+			k1 = 11 - t % 11; if (k1 == 11) k1 = 0; if (k1 == 10) continue
+			s = s k1
+			t = 0
+			for (i = 1; i <= 10; i++) t += substr(s, i, 1) * w2[i]
+			k2 = 11 - t % 11; if (k2 == 11) k2 = 0; if (k2 == 10) continue
+			print s k2
+			exit
+		}
+	}'
+}
+
+# A repository with the two shared examples, committed by plain git.
+# uu-molde-outreach is registered, demo-velferdsteknologi is active.
+make_example_repo() {
+	eks init >/dev/null
+	mkdir -p experiments
+	cp -r "$EXAMPLES/uu-molde-outreach" "$EXAMPLES/demo-velferdsteknologi" experiments/
+	git add experiments && git commit -qm "add the examples"
+}
+
+# How many documents (entries) a log has.
+count_entries() {
+	grep -c '^---' "$1"
 }

@@ -1,0 +1,191 @@
+/*
+ * validate.c - `eksperiment validate [path...] [--rev R] [--strict]
+ * [--format text|json|github]`: check experiment files, for people and CI.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+/* privacy.min_cell of the repository around the current directory, or -1. */
+static long repository_min_cell(void)
+{
+	eks_diag_list ignored = EKS_DIAG_LIST_INIT;
+	eks_settings *settings = NULL;
+	eks_repo *repo = NULL;
+	char cwd[PATH_MAX];
+	long min_cell = -1;
+	eks_buf path = EKS_BUF_INIT;
+	FILE *f;
+
+	if (!getcwd(cwd, sizeof(cwd)) || eks_repo_discover(&repo, cwd) < 0)
+		goto done;
+	eks_buf_printf(&path, "%seksperiment.yaml", eks_repo_workdir(repo));
+	f = fopen(eks_buf_cstr(&path), "rb");
+	if (f) {
+		char chunk[65536];
+		size_t n = fread(chunk, 1, sizeof(chunk), f);
+		fclose(f);
+		if (eks_validate_settings(&settings, eks_buf_cstr(&path), chunk, n, &ignored) == 0)
+			min_cell = settings->min_cell;
+	}
+done:
+	eks_settings_free(settings);
+	eks_diag_list_clear(&ignored);
+	eks_buf_dispose(&path);
+	eks_repo_free(repo);
+	return min_cell;
+}
+
+/* Keep only the diagnostics about files under one of `paths` (for --rev). */
+static void keep_paths(eks_diag_list *diags, char *const *paths, size_t count)
+{
+	size_t i, j, kept = 0;
+
+	for (i = 0; i < diags->count; i++) {
+		eks_diag *d = &diags->items[i];
+		int keep = 0;
+
+		for (j = 0; j < count && !keep; j++) {
+			const char *p = paths[j];
+			size_t len;
+
+			while (p[0] == '.' && p[1] == '/')
+				p += 2;
+			len = strlen(p);
+			while (len > 0 && p[len - 1] == '/')
+				len--;
+			keep = len == 0 || (!strncmp(d->path, p, len) &&
+					    (d->path[len] == '\0' || d->path[len] == '/'));
+		}
+		if (keep) {
+			diags->items[kept++] = *d;
+		} else {
+			free(d->path);
+			free(d->message);
+		}
+	}
+	diags->count = kept;
+}
+
+static void print_summary(const eks_check_result *result)
+{
+	if (!result->errors && !result->warnings) {
+		printf("%zu file%s checked, no problems found\n", result->files,
+		       result->files == 1 ? "" : "s");
+		return;
+	}
+	printf("%zu error%s and %zu warning%s in %zu file%s checked\n",
+	       result->errors, result->errors == 1 ? "" : "s",
+	       result->warnings, result->warnings == 1 ? "" : "s",
+	       result->files, result->files == 1 ? "" : "s");
+}
+
+static void print_json(const eks_check_result *result, const eks_diag_list *diags,
+		       const char *revision)
+{
+	eks_buf json = EKS_BUF_INIT;
+
+	eks_buf_puts(&json, "{\"revision\":");
+	if (revision)
+		eks_buf_put_json_string(&json, revision);
+	else
+		eks_buf_puts(&json, "null");
+	eks_buf_printf(&json, ",\"files\":%zu,\"errors\":%zu,\"warnings\":%zu,\"problems\":",
+		       result->files, result->errors, result->warnings);
+	cmd_put_diags_json(&json, diags);
+	eks_buf_puts(&json, "}\n");
+	fputs(eks_buf_cstr(&json), stdout);
+	eks_buf_dispose(&json);
+}
+
+int cmd_validate(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "rev",    required_argument, NULL, 'r' },
+		{ "strict", no_argument,       NULL, 's' },
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	eks_check_options opts = EKS_CHECK_OPTIONS_INIT;
+	eks_check_result result;
+	eks_diag_list diags = EKS_DIAG_LIST_INIT;
+	enum cmd_format format = FORMAT_TEXT;
+	const char *rev = NULL;
+	char commit[EKS_COMMIT_HEX];
+	eks_repo *repo = NULL;
+	int c, rc, exit_code;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "r:sf:", options, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rev = optarg;
+			break;
+		case 's':
+			opts.strict = 1;
+			break;
+		case 'f':
+			exit_code = cmd_parse_format(&format, "validate", optarg,
+						     ALLOW_TEXT | ALLOW_JSON | ALLOW_GITHUB);
+			if (exit_code)
+				return exit_code;
+			break;
+		default:
+			return cmd_usage("validate", "unknown option or missing value: '%s'",
+					 argv[optind - 1]);
+		}
+	}
+
+	if (rev || optind == argc) {
+		exit_code = cmd_open_repo(&repo);
+		if (exit_code)
+			return exit_code;
+	}
+	if (rev) {
+		rc = eks_repo_resolve(commit, repo, rev);
+		if (rc < 0) {
+			exit_code = cmd_fail(rc, NULL);
+			goto done;
+		}
+		rc = eks_check_revision(&result, &diags, repo, commit, &opts);
+		if (rc >= 0 || rc == EKS_EINVALID) {
+			if (optind < argc)
+				keep_paths(&diags, argv + optind, (size_t)(argc - optind));
+			result.errors = eks_diag_count(&diags, EKS_DIAG_ERROR);
+			result.warnings = eks_diag_count(&diags, EKS_DIAG_WARNING);
+			rc = result.errors ? EKS_EINVALID : 0;
+		}
+	} else if (optind == argc) {
+		rc = eks_check_worktree(&result, &diags, eks_repo_workdir(repo), &opts);
+	} else {
+		opts.min_cell = repository_min_cell();
+		rc = eks_check_paths(&result, &diags, argv + optind, (size_t)(argc - optind), &opts);
+	}
+
+	if (rc < 0 && rc != EKS_EINVALID) {
+		exit_code = cmd_fail(rc, NULL);
+		goto done;
+	}
+	switch (format) {
+	case FORMAT_JSON:
+		print_json(&result, &diags, rev ? commit : NULL);
+		break;
+	case FORMAT_GITHUB:
+		cmd_print_diags(stdout, &diags, FORMAT_GITHUB);
+		break;
+	default:
+		cmd_print_diags(stdout, &diags, FORMAT_TEXT);
+		print_summary(&result);
+		break;
+	}
+	exit_code = result.errors ? EXIT_PROBLEMS : EXIT_OK;
+done:
+	eks_diag_list_clear(&diags);
+	eks_repo_free(repo);
+	return exit_code;
+}

@@ -1,0 +1,42 @@
+/*
+ * logwrite.h - writing trial-log entries (the other direction of log.h).
+ *
+ * Entries are appended to log.yaml as one YAML document each, written with
+ * libyaml's emitter so that any text (quotes, colons, newlines, non-ASCII
+ * letters) round-trips exactly.
+ */
+#ifndef EKSPERIMENT_LOGWRITE_H
+#define EKSPERIMENT_LOGWRITE_H
+
+#include <time.h>
+#include "buf.h"
+#include "log.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EKS_ENTRY_ID_SIZE 22     /* 20260115T101500Z-8f3a and a NUL */
+#define EKS_TIMESTAMP_SIZE 21    /* 2026-01-15T10:15:00Z and a NUL */
+
+/* RFC 3339 UTC timestamp of `t`: 2026-01-15T10:15:00Z. */
+void eks_timestamp_format(char out[EKS_TIMESTAMP_SIZE], time_t t);
+
+/*
+ * A new entry id for time `t`: the UTC time and 4 random hex digits
+ * (20260115T101500Z-8f3a).  Returns 0, or EKS_ERROR when no randomness is
+ * to be had.
+ */
+int eks_entry_id_generate(char out[EKS_ENTRY_ID_SIZE], time_t t);
+
+/*
+ * Append `entry` to `out` as one YAML document starting with "---".
+ * Only the fields that are set are written; observations are written one
+ * flow mapping per line.
+ */
+int eks_entry_write_yaml(eks_buf *out, const eks_entry *entry);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
