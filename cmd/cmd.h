@@ -25,6 +25,8 @@ int cmd_init(int argc, char **argv);
 int cmd_new(int argc, char **argv);
 int cmd_templates(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 extern const struct cmd_entry cmd_table[];

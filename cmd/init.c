@@ -18,7 +18,7 @@ int cmd_init(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+n:", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:", options, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			name = optarg;

@@ -19,6 +19,8 @@ const struct cmd_entry cmd_table[] = {
 	{ "new",       cmd_new,       "create an experiment from a template" },
 	{ "templates", cmd_templates, "list the templates for new experiments" },
 	{ "validate",  cmd_validate,  "check experiment files for problems" },
+	{ "log",       cmd_log,       "add observations or a note to the trial log" },
+	{ "status",    cmd_status,    "move an experiment along its lifecycle" },
 	{ "help",      cmd_help,      "show the manual of a command" },
 	{ NULL, NULL, NULL }
 };

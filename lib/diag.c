@@ -116,6 +116,27 @@ void eks_diag_sort(eks_diag_list *list)
 	free(tmp);
 }
 
+void eks_diag_unique(eks_diag_list *list)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < list->count; i++) {
+		eks_diag *d = &list->items[i];
+
+		if (kept > 0) {
+			eks_diag *prev = &list->items[kept - 1];
+			if (!diag_compare(prev, d) && prev->severity == d->severity &&
+			    !strcmp(prev->message, d->message)) {
+				free(d->path);
+				free(d->message);
+				continue;
+			}
+		}
+		list->items[kept++] = *d;
+	}
+	list->count = kept;
+}
+
 size_t eks_diag_count(const eks_diag_list *list, eks_severity severity)
 {
 	size_t i, n = 0;

@@ -43,6 +43,10 @@ int eks_diag_add(eks_diag_list *list, eks_severity severity,
 /* Stable sort by path, line, column. */
 void eks_diag_sort(eks_diag_list *list);
 
+/* Drop repeated diagnostics (same place, severity and message) from a
+ * sorted list: two checks that find the same problem report it once. */
+void eks_diag_unique(eks_diag_list *list);
+
 size_t eks_diag_count(const eks_diag_list *list, eks_severity severity);
 
 /* Turn every warning into an error (validate --strict). */

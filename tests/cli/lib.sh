@@ -146,3 +146,11 @@ make_example_repo() {
 count_entries() {
 	grep -c '^---' "$1"
 }
+
+# The repository is valid: git fsck succeeds and reports nothing but
+# dangling objects (which a write killed before its commit leaves, and
+# which git's own gc removes).
+expect_fsck_clean() {
+	git fsck --no-dangling --no-progress > fsck.out 2>&1 || { cat fsck.out; return 1; }
+	expect_empty fsck.out
+}

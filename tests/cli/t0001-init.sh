@@ -11,7 +11,7 @@ init_creates_repository() {
 	expect_contains .gitattributes "experiments/*/log.yaml merge=union"
 	test "$(git rev-list --count HEAD)" = 1
 	test -z "$(git status --porcelain)"
-	git fsck --no-progress 2>&1 | (! grep -q .)
+	expect_fsck_clean
 }
 run_test "init creates a repository with settings, attributes and one commit" init_creates_repository
 
@@ -21,6 +21,12 @@ init_into_directory() {
 	test -d sub/dir/.git
 }
 run_test "init takes a directory, creating it" init_into_directory
+
+init_directory_then_name() {
+	run 0 eks init pilots --name "Pilots i Bodø"
+	expect_contains pilots/eksperiment.yaml "Pilots i Bodø"
+}
+run_test "init takes the directory before or after --name" init_directory_then_name
 
 init_is_idempotent() {
 	eks init >/dev/null
