@@ -27,6 +27,8 @@ int cmd_templates(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
+int cmd_power(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 extern const struct cmd_entry cmd_table[];

@@ -21,6 +21,8 @@ const struct cmd_entry cmd_table[] = {
 	{ "validate",  cmd_validate,  "check experiment files for problems" },
 	{ "log",       cmd_log,       "add observations or a note to the trial log" },
 	{ "status",    cmd_status,    "move an experiment along its lifecycle" },
+	{ "evaluate",  cmd_evaluate,  "judge the hypotheses on the logged data" },
+	{ "power",     cmd_power,     "sample size or power for planning" },
 	{ "help",      cmd_help,      "show the manual of a command" },
 	{ NULL, NULL, NULL }
 };

@@ -1,0 +1,111 @@
+#!/bin/sh
+# eksperiment evaluate: verdicts from committed data, formats, --fail-on.
+. "$(dirname "$0")/lib.sh"
+
+evaluate_text() {
+	make_example_repo
+	run 0 eks evaluate
+	expect_contains out "Evaluated at commit $(git rev-parse --short=7 HEAD)"
+	expect_contains out "uu-molde-outreach (registered)"
+	expect_contains out "demo-velferdsteknologi (active)"
+	grep -E '^  H1 +neet +molde vs kristiansund @ t1 +newcombe' out
+	expect_contains out "after adjusting for 2 confirmatory hypotheses"
+	expect_empty err
+}
+run_test "evaluate prints a table and a reason per hypothesis, naming the commit" evaluate_text
+
+evaluate_json() {
+	make_example_repo
+	run 0 eks evaluate uu-molde-outreach --format json
+	python3 - "$(git rev-parse HEAD)" <<'PY'
+import json, sys
+doc = json.load(open("out"))
+assert doc["revision"] == sys.argv[1], doc["revision"]
+(e,) = doc["experiments"]
+assert e["id"] == "uu-molde-outreach" and e["status"] == "registered"
+h = {x["id"]: x for x in e["hypotheses"]}
+h1 = h["H1"]
+for key in ("id", "outcome", "test", "estimator", "method", "arm", "against", "timepoint",
+            "groups", "estimate", "ci_low", "ci_high", "conf_level", "p_value",
+            "p_adjusted", "verdict", "reason", "post_hoc"):
+    assert key in h1, key
+assert h1["method"] == "newcombe"
+assert h1["groups"] == [{"arm": "molde", "timepoint": "t1", "n": 120, "events": 14},
+                        {"arm": "kristiansund", "timepoint": "t1", "n": 118, "events": 25}]
+# R: prop.test(c(14, 25), c(120, 118), correct = FALSE)$p.value
+assert abs(h1["p_value"] - 0.0472832262) < 1e-9
+assert abs(h1["p_adjusted"] - 0.09456645239) < 1e-9
+assert h1["verdict"] == "inconclusive"
+assert h["H2"]["p_adjusted"] == h["H2"]["p_value"]
+assert h["H2"]["baseline"] == "t0" and len(h["H2"]["groups"]) == 4
+assert h["H3"]["groups"][0] == {"arm": "molde", "timepoint": "t1", "n": 96, "mean": 6.9, "sd": 1.8}
+PY
+}
+run_test "--format json has every field of SPEC 6.1 with R's numbers" evaluate_json
+
+evaluate_csv() {
+	make_example_repo
+	run 0 eks evaluate --format csv
+	head -1 out | grep -q '^experiment,hypothesis,outcome,test,estimator,method,arm,against,timepoint,estimate,ci_low,ci_high,conf_level,p_value,p_adjusted,verdict,post_hoc,reason$'
+	test "$(wc -l < out)" = 6
+	grep -q '^demo-velferdsteknologi,H1,night_visits,superiority,did,did_welch,supervised,usual,after,' out
+}
+run_test "--format csv gives one row per hypothesis" evaluate_csv
+
+evaluate_fail_on() {
+	make_example_repo
+	run 1 eks evaluate --fail-on inconclusive
+	run 0 eks evaluate --fail-on refuted
+	run 0 eks evaluate demo-velferdsteknologi --fail-on refuted,insufficient_data
+	run 2 eks evaluate --fail-on supported
+	run 2 eks evaluate --fail-on maybe
+}
+run_test "--fail-on exits 1 when a verdict matches" evaluate_fail_on
+
+evaluate_no_data() {
+	make_example_repo
+	eks new pilot --template two-arm-mean >/dev/null
+	run 0 eks evaluate pilot --format json
+	grep -q '"verdict":"insufficient_data"' out
+	grep -q '"estimate":null' out
+	run 1 eks evaluate pilot --fail-on insufficient_data
+}
+run_test "an experiment without observations is insufficient_data" evaluate_no_data
+
+evaluate_reads_commits() {
+	make_example_repo
+	first=$(git rev-parse HEAD)
+	eks log uu-molde-outreach --outcome wellbeing --arm molde --timepoint t1 --n 500 --mean 8 --sd 1 >/dev/null
+	run 0 eks evaluate uu-molde-outreach --format json --rev "$first"
+	grep -q "\"revision\":\"$first\"" out
+	grep -q '"n":96,"mean":6.9' out
+	run 0 eks evaluate uu-molde-outreach --format json
+	grep -q '"n":596' out
+	echo "# hand edit" >> experiments/uu-molde-outreach/log.yaml
+	run 0 eks evaluate uu-molde-outreach
+	expect_contains err "uncommitted changes"
+}
+run_test "evaluate reads commits (--rev, HEAD) and warns about uncommitted changes" evaluate_reads_commits
+
+evaluate_errors() {
+	run 3 eks evaluate
+	make_example_repo
+	run 2 eks evaluate no-such-experiment
+	expect_contains err "no-such-experiment"
+	run 2 eks evaluate --rev does-not-exist
+	run 2 eks evaluate --format xml
+	run 2 eks evaluate ../etc
+}
+run_test "unknown experiment, revision or format exit 2; outside a repository 3" evaluate_errors
+
+evaluate_broken_experiment() {
+	make_example_repo
+	sed -i 's/^challenge: demografi/challenge: eldre/' experiments/demo-velferdsteknologi/experiment.yaml
+	git commit -qam "break it by hand"
+	run 1 eks evaluate
+	expect_contains err "'demo-velferdsteknologi' is left out"
+	expect_contains out "uu-molde-outreach"
+}
+run_test "an experiment with errors is left out with its problems, exit 1" evaluate_broken_experiment
+
+finish
