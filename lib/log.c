@@ -233,6 +233,11 @@ static void obs_unknown(struct obs_check *c, eks_obs_field f, const char *ref,
 	eks_buf list = EKS_BUF_INIT;
 	size_t i;
 
+	/* Long lists are neither searched for a near miss nor listed. */
+	if (count > 50) {
+		obs_error(c, f, "the protocol has no %s '%s'", what, ref);
+		return;
+	}
 	if (count && (ids = calloc(count, sizeof(*ids))) != NULL) {
 		for (i = 0; i < count; i++)
 			ids[i] = *(char *const *)((const char *)items + i * stride);
@@ -458,6 +463,12 @@ static void read_values(eks_schema *s, eks_observation *obs,
 		return;
 	}
 	for (i = 0; i < list->count; i++) {
+		const eks_node *v = list->items[i];
+
+		/* The common case without building message text. */
+		if (v && v->kind == EKS_NODE_SCALAR && !eks_schema_is_string(v) &&
+		    eks_parse_number(v->value, &obs->values[i]) == 0)
+			continue;
 		eks_buf_clear(&name);
 		eks_buf_printf(&name, "item %zu of 'values'", i + 1);
 		if (eks_schema_node_number(s, list->items[i], eks_buf_cstr(&name),

@@ -17,6 +17,11 @@
 
 #define TITLE_MAX 300
 
+/* Ids of each list -> index of the first item with that id. */
+struct eks_protocol_index {
+	eks_strmap interventions, arms, timepoints, outcomes, hypotheses;
+};
+
 /* ---- names of enumerations (index + 1 == enum value) ----------------- */
 
 static const char *const status_names[] = {
@@ -225,6 +230,8 @@ const eks_outcome *eks_protocol_outcome(const eks_protocol *p, const char *id)
 
 	if (!p || !id)
 		return NULL;
+	if (p->index)
+		return eks_strmap_get(&p->index->outcomes, id, &i) ? &p->outcomes[i] : NULL;
 	for (i = 0; i < p->outcomes_count; i++)
 		if (p->outcomes[i].id && !strcmp(p->outcomes[i].id, id))
 			return &p->outcomes[i];
@@ -237,6 +244,8 @@ const eks_arm *eks_protocol_arm(const eks_protocol *p, const char *id)
 
 	if (!p || !id)
 		return NULL;
+	if (p->index)
+		return eks_strmap_get(&p->index->arms, id, &i) ? &p->arms[i] : NULL;
 	for (i = 0; i < p->arms_count; i++)
 		if (p->arms[i].id && !strcmp(p->arms[i].id, id))
 			return &p->arms[i];
@@ -249,6 +258,8 @@ const eks_timepoint *eks_protocol_timepoint(const eks_protocol *p, const char *i
 
 	if (!p || !id)
 		return NULL;
+	if (p->index)
+		return eks_strmap_get(&p->index->timepoints, id, &i) ? &p->timepoints[i] : NULL;
 	for (i = 0; i < p->timepoints_count; i++)
 		if (p->timepoints[i].id && !strcmp(p->timepoints[i].id, id))
 			return &p->timepoints[i];
@@ -261,6 +272,8 @@ const eks_hypothesis *eks_protocol_hypothesis(const eks_protocol *p, const char 
 
 	if (!p || !id)
 		return NULL;
+	if (p->index)
+		return eks_strmap_get(&p->index->hypotheses, id, &i) ? &p->hypotheses[i] : NULL;
 	for (i = 0; i < p->hypotheses_count; i++)
 		if (p->hypotheses[i].id && !strcmp(p->hypotheses[i].id, id))
 			return &p->hypotheses[i];
@@ -359,6 +372,14 @@ void eks_protocol_free(eks_protocol *p)
 	}
 	free(p->hypotheses);
 	free(p->analysis_plan);
+	if (p->index) {
+		eks_strmap_dispose(&p->index->interventions);
+		eks_strmap_dispose(&p->index->arms);
+		eks_strmap_dispose(&p->index->timepoints);
+		eks_strmap_dispose(&p->index->outcomes);
+		eks_strmap_dispose(&p->index->hypotheses);
+		free(p->index);
+	}
 	free(p);
 }
 
@@ -420,21 +441,31 @@ static int read_local_id(eks_schema *s, const eks_node *map, const char *key,
 	return EKS_FIELD_OK;
 }
 
-/* Allocate an index-aligned array for a list's items. */
+/* Allocate an index-aligned array for a list's items (at most
+ * EKS_PROTOCOL_MAX_ITEMS of them). */
 static void *alloc_items(eks_schema *s, const eks_node *list, size_t size,
 			 size_t *count)
 {
+	size_t n;
 	void *items;
 
 	*count = 0;
 	if (!list || !list->count)
 		return NULL;
-	items = calloc(list->count, size);
+	n = list->count;
+	if (n > EKS_PROTOCOL_MAX_ITEMS) {
+		eks_schema_error(s, list->items[EKS_PROTOCOL_MAX_ITEMS], "this "
+				 "list has %zu items; eksperiment reads at most %d "
+				 "(split the experiment, or group the items)", n,
+				 EKS_PROTOCOL_MAX_ITEMS);
+		n = EKS_PROTOCOL_MAX_ITEMS;
+	}
+	items = calloc(n, size);
 	if (!items) {
 		s->oom = 1;
 		return NULL;
 	}
-	*count = list->count;
+	*count = n;
 	return items;
 }
 
@@ -455,16 +486,15 @@ static const eks_node *item_map(eks_schema *s, const eks_node *list, size_t i,
 }
 
 /*
- * Read the id of list item `i` and check it is unique among the items
- * before it (lists in a protocol are short: a linear scan is fine).
- * Sets s->where for the messages about the item's other fields.
+ * Read the id of list item `i`, check it is unique among the items before
+ * it, and enter it in `ids`.  Sets s->where for the messages about the
+ * item's other fields.
  */
 static char *read_item_id(eks_schema *s, const eks_node *item, size_t i,
-			  const char *what, char *const *ids, size_t stride,
-			  eks_buf *where)
+			  const char *what, eks_strmap *ids, eks_buf *where)
 {
 	char *id = NULL;
-	size_t j;
+	int rc;
 
 	eks_buf_clear(where);
 	if (!eks_schema_find(item, "id", NULL))
@@ -476,14 +506,12 @@ static char *read_item_id(eks_schema *s, const eks_node *item, size_t i,
 		s->where = eks_buf_cstr(where);
 		return NULL;
 	}
-	for (j = 0; j < i; j++) {
-		const char *other = *(char *const *)((const char *)ids + j * stride);
-		if (other && !strcmp(other, id)) {
-			eks_schema_error(s, s->last, "duplicate %s id '%s': each %s "
-					 "needs its own id", what, id, what);
-			break;
-		}
-	}
+	rc = eks_strmap_put(ids, id, i, NULL);
+	if (rc < 0)
+		s->oom = 1;
+	else if (rc == 1)
+		eks_schema_error(s, s->last, "duplicate %s id '%s': each %s needs "
+				 "its own id", what, id, what);
 	eks_buf_clear(where);
 	eks_buf_printf(where, " in %s '%s'", what, id);
 	s->where = eks_buf_cstr(where);
@@ -517,11 +545,15 @@ static void bad_reference(eks_schema *s, const eks_node *at, const char *key,
 			  const char *ref, const char *what, const void *items,
 			  size_t count, size_t stride)
 {
-	const char **ids = ids_of(s, items, count, stride);
+	/* Long lists are neither searched for a near miss nor listed. */
+	const char **ids = count <= 50 ? ids_of(s, items, count, stride) : NULL;
 	const char *hint = ids ? eks_schema_closest(ref, ids, count) : NULL;
 	eks_buf list = EKS_BUF_INIT;
 
-	if (hint) {
+	if (count > 50) {
+		eks_schema_error(s, at, "'%s' refers to %s '%s', which is not "
+				 "defined", key, what, ref);
+	} else if (hint) {
 		eks_schema_error(s, at, "'%s' refers to %s '%s', which is not "
 				 "defined; did you mean '%s'?", key, what, ref, hint);
 	} else {
@@ -538,12 +570,14 @@ static void bad_reference(eks_schema *s, const eks_node *at, const char *key,
 /* Read a list of references (arm interventions, outcome timepoints). */
 static void read_refs(eks_schema *s, const eks_node *map, const char *key,
 		      unsigned flags, const char *what, const void *targets,
-		      size_t ntargets, size_t stride, int check,
-		      char ***out, size_t *out_count)
+		      size_t ntargets, size_t stride, const eks_strmap *target_ids,
+		      int check, char ***out, size_t *out_count)
 {
 	eks_buf expect = EKS_BUF_INIT, name = EKS_BUF_INIT;
+	eks_strmap seen = EKS_STRMAP_INIT;
 	const eks_node *list;
-	size_t i, j;
+	size_t i, count;
+	int rc;
 
 	list = eks_schema_find(map, key, NULL);
 	if (!list || list->kind != EKS_NODE_SEQ || !list->count) {
@@ -555,16 +589,22 @@ static void read_refs(eks_schema *s, const eks_node *map, const char *key,
 	}
 	if (!list || !list->count)
 		goto done;
-	*out = calloc(list->count, sizeof(**out));
+	count = list->count;
+	if (count > EKS_PROTOCOL_MAX_ITEMS) {
+		eks_schema_error(s, list->items[EKS_PROTOCOL_MAX_ITEMS], "this list "
+				 "has %zu items; eksperiment reads at most %d",
+				 count, EKS_PROTOCOL_MAX_ITEMS);
+		count = EKS_PROTOCOL_MAX_ITEMS;
+	}
+	*out = calloc(count, sizeof(**out));
 	if (!*out) {
 		s->oom = 1;
 		goto done;
 	}
-	*out_count = list->count;
-	for (i = 0; i < list->count; i++) {
+	*out_count = count;
+	for (i = 0; i < count; i++) {
 		const eks_node *item = list->items[i];
 		char *ref = NULL;
-		int found = 0;
 
 		eks_buf_clear(&name);
 		eks_buf_printf(&name, "item %zu of '%s'", i + 1, key);
@@ -572,23 +612,17 @@ static void read_refs(eks_schema *s, const eks_node *map, const char *key,
 					 "an id", &ref) != EKS_FIELD_OK)
 			continue;
 		(*out)[i] = ref;
-		for (j = 0; j < i; j++) {
-			if ((*out)[j] && !strcmp((*out)[j], ref)) {
-				eks_schema_error(s, item, "%s '%s' is listed twice in "
-						 "'%s'; list it once", what, ref, key);
-				break;
-			}
-		}
-		if (!check)
-			continue;
-		for (j = 0; j < ntargets && !found; j++) {
-			const char *id = *(char *const *)((const char *)targets + j * stride);
-			found = id && !strcmp(id, ref);
-		}
-		if (!found)
+		rc = eks_strmap_put(&seen, ref, i, NULL);
+		if (rc < 0)
+			s->oom = 1;
+		else if (rc == 1)
+			eks_schema_error(s, item, "%s '%s' is listed twice in '%s'; "
+					 "list it once", what, ref, key);
+		if (check && !eks_strmap_get(target_ids, ref, NULL))
 			bad_reference(s, item, key, ref, what, targets, ntargets, stride);
 	}
 done:
+	eks_strmap_dispose(&seen);
 	eks_buf_dispose(&expect);
 	eks_buf_dispose(&name);
 }
@@ -657,7 +691,7 @@ static void read_dates(eks_schema *s, eks_protocol *p, const eks_node *root,
 	dates_key = s->last_key;
 	if (!dates) {
 		/* Registration needs the planned dates (completeness). */
-		if (strict && !dates_key)
+		if (strict && (!dates_key || eks_schema_is_null(s->last)))
 			eks_schema_error(s, eks_schema_anchor(root), "missing "
 					 "'dates': registration needs the planned "
 					 "start and end, as dates: {start: "
@@ -767,7 +801,7 @@ static void read_interventions(eks_schema *s, eks_protocol *p,
 		if (!item)
 			continue;
 		iv->id = read_item_id(s, item, i, "intervention",
-				      &p->interventions[0].id, sizeof(*iv), &where);
+				      &p->index->interventions, &where);
 		eks_schema_keys(s, item, intervention_keys);
 		eks_schema_text(s, item, "name", EKS_REQUIRED, 0, "the "
 				"intervention's name", &iv->name);
@@ -794,8 +828,7 @@ static void read_arms(eks_schema *s, eks_protocol *p, const eks_node *list,
 
 		if (!item)
 			continue;
-		arm->id = read_item_id(s, item, i, "arm", &p->arms[0].id,
-				       sizeof(*arm), &where);
+		arm->id = read_item_id(s, item, i, "arm", &p->index->arms, &where);
 		eks_schema_keys(s, item, arm_keys);
 		eks_schema_text(s, item, "label", EKS_REQUIRED, 0,
 				"a short description of the arm", &arm->label);
@@ -804,7 +837,8 @@ static void read_arms(eks_schema *s, eks_protocol *p, const eks_node *list,
 		read_refs(s, item, "interventions", 0, "intervention",
 			  p->interventions ? (const void *)&p->interventions[0].id : NULL,
 			  p->interventions_count, sizeof(eks_intervention),
-			  have_interventions, &arm->interventions,
+			  &p->index->interventions, have_interventions,
+			  &arm->interventions,
 			  &arm->interventions_count);
 		sites = eks_schema_list(s, item, "sites", 0,
 					"a list of sites, such as [\"1506\"]");
@@ -839,7 +873,7 @@ static void read_timepoints(eks_schema *s, eks_protocol *p, const eks_node *list
 		if (!item)
 			continue;
 		tp->id = read_item_id(s, item, i, "timepoint",
-				      &p->timepoints[0].id, sizeof(*tp), &where);
+				      &p->index->timepoints, &where);
 		eks_schema_keys(s, item, timepoint_keys);
 		eks_schema_text(s, item, "label", 0, 0, "text", &tp->label);
 		read_date(s, item, "date", 0, &tp->date);
@@ -863,8 +897,8 @@ static void read_outcomes(eks_schema *s, eks_protocol *p, const eks_node *list,
 
 		if (!item)
 			continue;
-		o->id = read_item_id(s, item, i, "outcome", &p->outcomes[0].id,
-				     sizeof(*o), &where);
+		o->id = read_item_id(s, item, i, "outcome", &p->index->outcomes,
+				     &where);
 		eks_schema_keys(s, item, outcome_keys);
 		read_enum_string(s, item, "role", EKS_REQUIRED, outcome_role_names,
 				 &o->role);
@@ -892,7 +926,8 @@ static void read_outcomes(eks_schema *s, eks_protocol *p, const eks_node *list,
 		read_refs(s, item, "timepoints", EKS_REQUIRED, "timepoint",
 			  p->timepoints ? (const void *)&p->timepoints[0].id : NULL,
 			  p->timepoints_count, sizeof(eks_timepoint),
-			  have_timepoints, &o->timepoints, &o->timepoints_count);
+			  &p->index->timepoints, have_timepoints, &o->timepoints,
+			  &o->timepoints_count);
 	}
 	s->where = "";
 	if (p->outcomes_count && !primaries)
@@ -1042,7 +1077,7 @@ static void read_hypothesis(eks_schema *s, const eks_protocol *p,
 	const eks_node *outcome_node = NULL, *timepoint_node = NULL,
 		*baseline_node = NULL, *estimator_node = NULL, *method_node = NULL,
 		*value_node, *margin_node = NULL;
-	int v = 0;
+	int v = 0, baseline_rc, margin_rc;
 
 	eks_schema_keys(s, item, hypothesis_keys);
 	eks_schema_text(s, item, "statement", EKS_REQUIRED | EKS_MAY_EMPTY, 0,
@@ -1062,8 +1097,9 @@ static void read_hypothesis(eks_schema *s, const eks_protocol *p,
 			    "the timepoint where the comparison is made",
 			    &h->timepoint) == EKS_FIELD_OK)
 		timepoint_node = s->last;
-	if (eks_schema_text(s, item, "baseline", 0, 0, "a timepoint id",
-			    &h->baseline) == EKS_FIELD_OK)
+	baseline_rc = eks_schema_text(s, item, "baseline", 0, 0, "a timepoint id",
+				      &h->baseline);
+	if (baseline_rc == EKS_FIELD_OK)
 		baseline_node = s->last;
 	if (eks_schema_enum(s, item, "estimator", EKS_REQUIRED, estimator_names,
 			    &v) == EKS_FIELD_OK) {
@@ -1072,8 +1108,9 @@ static void read_hypothesis(eks_schema *s, const eks_protocol *p,
 	}
 	if (eks_schema_enum(s, item, "test", 0, test_names, &v) == EKS_FIELD_OK)
 		h->test = (eks_test)v;
-	if (eks_schema_number(s, item, "margin", 0, "a number > 0",
-			      &h->margin) == EKS_FIELD_OK) {
+	margin_rc = eks_schema_number(s, item, "margin", 0, "a number > 0",
+				      &h->margin);
+	if (margin_rc == EKS_FIELD_OK) {
 		margin_node = s->last;
 		if (h->margin <= 0)
 			eks_schema_bad_value(s, margin_node, "margin",
@@ -1116,8 +1153,7 @@ static void read_hypothesis(eks_schema *s, const eks_protocol *p,
 				 "(pre) timepoint", h->timepoint);
 
 	/* Estimator, units and design (SPEC 2.1). */
-	if (h->estimator == EKS_ESTIMATOR_DID && !h->baseline &&
-	    !eks_schema_find(item, "baseline", NULL))
+	if (h->estimator == EKS_ESTIMATOR_DID && baseline_rc == EKS_FIELD_ABSENT)
 		eks_schema_error(s, eks_schema_anchor(item), "missing required key "
 				 "'baseline'%s: estimator did compares the change "
 				 "from a baseline; write 'baseline:' followed by the "
@@ -1150,7 +1186,7 @@ static void read_hypothesis(eks_schema *s, const eks_protocol *p,
 
 	/* Tests and their margin. */
 	if ((h->test == EKS_TEST_NONINFERIORITY || h->test == EKS_TEST_EQUIVALENCE) &&
-	    !h->has_margin && !margin_node && !eks_schema_find(item, "margin", NULL))
+	    margin_rc == EKS_FIELD_ABSENT)
 		eks_schema_error(s, eks_schema_anchor(item), "missing required key "
 				 "'margin'%s: a %s test needs a margin > 0; write "
 				 "'margin:' followed by a number", s->where,
@@ -1202,8 +1238,8 @@ static void read_hypotheses(eks_schema *s, eks_protocol *p, const eks_node *list
 		h->family = EKS_FAMILY_CONFIRMATORY;
 		if (!item)
 			continue;
-		h->id = read_item_id(s, item, i, "hypothesis", &p->hypotheses[0].id,
-				     sizeof(*h), &where);
+		h->id = read_item_id(s, item, i, "hypothesis",
+				     &p->index->hypotheses, &where);
 		read_hypothesis(s, p, h, item, have, strict);
 	}
 	s->where = "";
@@ -1292,6 +1328,11 @@ int eks_protocol_parse(eks_protocol **out, const eks_node *root,
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p || !(p->path = strdup(path ? path : ""))) {
+		s.oom = 1;
+		goto done;
+	}
+	p->index = calloc(1, sizeof(*p->index));
+	if (!p->index) {
 		s.oom = 1;
 		goto done;
 	}

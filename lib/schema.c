@@ -189,27 +189,23 @@ void eks_schema_missing(eks_schema *s, const eks_node *map, const char *key,
 			 key, s->where, key, expect);
 }
 
-/* "SUBJECT must be EXPECT; found X", where the subject is "'key'" or a
- * phrase such as "item 2 of 'values'". */
-static void bad_subject(eks_schema *s, const eks_node *value,
-			const char *subject, const char *expect)
+/* "SUBJECT must be EXPECT; found X", where the subject is "'key'" (when
+ * is_key) or a phrase such as "item 2 of 'values'". */
+static void bad_subject(eks_schema *s, const eks_node *value, const char *name,
+			int is_key, const char *expect)
 {
 	eks_buf found = EKS_BUF_INIT;
 
 	eks_schema_describe(&found, value);
-	eks_schema_error(s, value, "%s must be %s; found %s", subject, expect,
-			 eks_buf_cstr(&found));
+	eks_schema_error(s, value, "%s%s%s must be %s; found %s", is_key ? "'" : "",
+			 name, is_key ? "'" : "", expect, eks_buf_cstr(&found));
 	eks_buf_dispose(&found);
 }
 
 void eks_schema_bad_value(eks_schema *s, const eks_node *value,
 			  const char *key, const char *expect)
 {
-	eks_buf subject = EKS_BUF_INIT;
-
-	eks_buf_printf(&subject, "'%s'", key);
-	bad_subject(s, value, eks_buf_cstr(&subject), expect);
-	eks_buf_dispose(&subject);
+	bad_subject(s, value, key, 1, expect);
 }
 
 void eks_schema_join(eks_buf *b, const char *const *names, size_t count)
@@ -454,38 +450,39 @@ int eks_parse_integer(const char *text, long long *out)
 }
 
 /* Shared by the number readers: the node must be a plain scalar.
- * `subject` is "'key'" or "item 2 of 'values'". */
+ * The subject of messages is as for bad_subject. */
 static int check_plain_scalar(eks_schema *s, const eks_node *v,
-			      const char *subject, const char *expect)
+			      const char *name, int is_key, const char *expect)
 {
 	double d;
 	int more, len;
 
 	if (v->kind != EKS_NODE_SCALAR) {
-		bad_subject(s, v, subject, expect);
+		bad_subject(s, v, name, is_key, expect);
 		return -1;
 	}
 	if (eks_schema_is_string(v)) {
 		len = eks_schema_show_len(v->value, &more);
 		if (eks_parse_number(v->value, &d) == 0)
-			eks_schema_error(s, v, "%s must be %s, written without "
+			eks_schema_error(s, v, "%s%s%s must be %s, written without "
 					 "quotes; found the quoted text \"%.*s\": "
-					 "write %.*s", subject, expect, len, v->value,
+					 "write %.*s", is_key ? "'" : "", name,
+					 is_key ? "'" : "", expect, len, v->value,
 					 len, v->value);
 		else
-			bad_subject(s, v, subject, expect);
+			bad_subject(s, v, name, is_key, expect);
 		return -1;
 	}
 	return 0;
 }
 
-static int number_of(eks_schema *s, const eks_node *node, const char *subject,
-		     const char *expect, double *out)
+static int number_of(eks_schema *s, const eks_node *node, const char *name,
+		     int is_key, const char *expect, double *out)
 {
-	if (check_plain_scalar(s, node, subject, expect) < 0)
+	if (check_plain_scalar(s, node, name, is_key, expect) < 0)
 		return EKS_FIELD_BAD;
 	if (eks_parse_number(node->value, out) < 0) {
-		bad_subject(s, node, subject, expect);
+		bad_subject(s, node, name, is_key, expect);
 		return EKS_FIELD_BAD;
 	}
 	return EKS_FIELD_OK;
@@ -494,43 +491,35 @@ static int number_of(eks_schema *s, const eks_node *node, const char *subject,
 int eks_schema_node_number(eks_schema *s, const eks_node *node,
 			   const char *name, const char *expect, double *out)
 {
-	return number_of(s, node, name, expect, out);
+	return number_of(s, node, name, 0, expect, out);
 }
 
 int eks_schema_number(eks_schema *s, const eks_node *map, const char *key,
 		      unsigned flags, const char *expect, double *out)
 {
-	eks_buf subject = EKS_BUF_INIT;
 	const eks_node *v;
 	int rc = reader_find(s, map, key, flags, expect, &v);
 
 	if (rc != EKS_FIELD_OK)
 		return rc;
-	eks_buf_printf(&subject, "'%s'", key);
-	rc = number_of(s, v, eks_buf_cstr(&subject), expect, out);
-	eks_buf_dispose(&subject);
-	return rc;
+	return number_of(s, v, key, 1, expect, out);
 }
 
 int eks_schema_integer(eks_schema *s, const eks_node *map, const char *key,
 		       unsigned flags, const char *expect, long long *out)
 {
-	eks_buf subject = EKS_BUF_INIT;
 	const eks_node *v;
 	int rc = reader_find(s, map, key, flags, expect, &v);
 
 	if (rc != EKS_FIELD_OK)
 		return rc;
-	eks_buf_printf(&subject, "'%s'", key);
-	rc = EKS_FIELD_OK;
-	if (check_plain_scalar(s, v, eks_buf_cstr(&subject), expect) < 0)
-		rc = EKS_FIELD_BAD;
-	else if (eks_parse_integer(v->value, out) < 0) {
+	if (check_plain_scalar(s, v, key, 1, expect) < 0)
+		return EKS_FIELD_BAD;
+	if (eks_parse_integer(v->value, out) < 0) {
 		eks_schema_bad_value(s, v, key, expect);
-		rc = EKS_FIELD_BAD;
+		return EKS_FIELD_BAD;
 	}
-	eks_buf_dispose(&subject);
-	return rc;
+	return EKS_FIELD_OK;
 }
 
 int eks_schema_bool(eks_schema *s, const eks_node *map, const char *key,
@@ -601,7 +590,7 @@ int eks_schema_node_text(eks_schema *s, const eks_node *node, const char *name,
 {
 	if (!node || node->kind != EKS_NODE_SCALAR || eks_schema_is_null(node) ||
 	    !node->value[0]) {
-		bad_subject(s, node, name, expect);
+		bad_subject(s, node, name, 0, expect);
 		return EKS_FIELD_BAD;
 	}
 	*out = dup_or_oom(s, node->value);
@@ -621,6 +610,9 @@ static int edit_distance(const char *a, const char *b)
 
 	if (la > 64 || lb > 64)
 		return 1000;
+	/* The distance is at least the difference in length. */
+	if (la > lb + 3 || lb > la + 3)
+		return (int)(la > lb ? la - lb : lb - la);
 	for (j = 0; j <= lb; j++)
 		prev[j] = (int)j;
 	for (i = 1; i <= la; i++) {

@@ -103,8 +103,13 @@ int eks_log_parse(eks_log **out, const eks_yaml_file *file,
 
 /*
  * Check one observation against the protocol; problems go to `diags` under
- * `path` at the observation's position, prefixed by `where` (e.g. "row 3: ")
- * when not NULL.  Returns the number of errors added.
+ * `path` at the position of the field concerned (obs->pos[], else the
+ * observation's line/col), prefixed by `where` (e.g. "row 3: ") when not
+ * NULL.  Checks: outcome, arm and timepoint given and (with a protocol)
+ * defined, the timepoint one of the outcome's; the fields fit the
+ * measure (proportion: n and events; mean: n, mean and sd, or values, not
+ * both); n >= 1, 0 <= events <= n, sd >= 0, values not empty.  Without a
+ * protocol only the form is checked.  Returns the number of errors added.
  */
 int eks_observation_check(const eks_observation *obs,
 			  const eks_protocol *protocol, const char *path,
@@ -112,7 +117,10 @@ int eks_observation_check(const eks_observation *obs,
 
 /*
  * Small-cell check (SPEC 8.3): warn about observations of a proportion
- * outcome whose events or non-events are fewer than `min_cell` (0 = off).
+ * outcome whose events or non-events (n - events) are more than 0 but
+ * fewer than `min_cell` (0 = off).  Zero counts are not flagged, following
+ * the Norwegian statistics practice of suppressing small NONZERO counts.
+ * Without a protocol every observation with n and events counts.
  */
 void eks_log_check_small_cells(const eks_log *log, const eks_protocol *protocol,
 			       long min_cell, eks_diag_list *diags);

@@ -140,7 +140,16 @@ typedef struct eks_protocol {
 	char *analysis_plan;
 
 	const eks_node *root;            /* borrowed: the parsed tree, if kept */
+
+	/* Private: hash tables behind the look-ups by id, built by
+	 * eks_protocol_parse.  NULL in a protocol built by hand (the
+	 * look-ups then search the lists). */
+	struct eks_protocol_index *index;
 } eks_protocol;
+
+/* Most items a list of the protocol may have (arms, outcomes, ...); more
+ * is reported as an error, which keeps every check linear or small. */
+#define EKS_PROTOCOL_MAX_ITEMS 1000
 
 typedef struct eks_protocol_options {
 	/* The directory name the file lives in (experiments/<id>/); when set,

@@ -14,7 +14,7 @@ extern "C" {
 #define EKS_DEFAULT_MIN_CELL 5
 
 typedef struct eks_settings {
-	char *name;
+	char *name;           /* NULL when the file gives none */
 	long min_cell;        /* privacy.min_cell; 0 turns the warning off */
 } eks_settings;
 

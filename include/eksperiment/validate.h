@@ -29,9 +29,14 @@ typedef enum {
 eks_file_kind eks_file_kind_of(const char *path);
 
 /*
- * Check the bytes of an experiment.yaml.  `expected_id` is the directory
- * name (NULL to skip).  On return *out (if out is not NULL) holds the
- * protocol as far as it was read, or NULL.  Returns 0 or EKS_EINVALID.
+ * Check the bytes of an experiment.yaml: privacy scan, YAML, then SPEC 2.1
+ * (with completeness when `strict`; the caller turns warnings into errors
+ * for --strict with eks_diag_promote_warnings).  `expected_id` is the
+ * directory name (NULL to skip).  On return *out (if out is not NULL)
+ * holds the protocol as far as it was read, or NULL when the YAML did not
+ * parse; its `root` is NULL (the tree is not kept).  The problems of the
+ * file are appended to `diags` sorted by position.  Returns 0 (warnings
+ * are fine), EKS_EINVALID when there were errors, or EKS_ENOMEM.
  */
 int eks_validate_protocol(eks_protocol **out, const char *path,
 			  const char *data, size_t len,
@@ -40,14 +45,18 @@ int eks_validate_protocol(eks_protocol **out, const char *path,
 
 /*
  * Check the bytes of a log.yaml against `protocol` (NULL when the protocol
- * itself could not be read).  `settings` gives min_cell (NULL: default).
+ * itself could not be read: then only the form is checked), and warn about
+ * small cells.  `settings` gives min_cell (NULL: EKS_DEFAULT_MIN_CELL).
+ * *out (if out is not NULL) gets the log, or NULL when the YAML did not
+ * parse.  Returns as eks_validate_protocol.
  */
 int eks_validate_log(eks_log **out, const char *path,
 		     const char *data, size_t len,
 		     const eks_protocol *protocol,
 		     const eks_settings *settings, eks_diag_list *diags);
 
-/* Check the bytes of eksperiment.yaml. */
+/* Check the bytes of eksperiment.yaml.  *out (if out is not NULL) gets
+ * the settings, or NULL when the YAML did not parse. */
 int eks_validate_settings(eks_settings **out, const char *path,
 			  const char *data, size_t len, eks_diag_list *diags);
 

@@ -473,6 +473,12 @@ static void test_protocol_estimators_and_design(void **state)
 	run_edit(&r, "    estimator: difference", "    baseline: t1\n    estimator: did", 0);
 	assert_non_null(find(&r, 28, 15, "the baseline must be the earlier"));
 	run_free(&r);
+	/* An empty value is as good as none. */
+	run_edit(&r, "    estimator: difference", "    baseline:\n    estimator: did\n"
+		 "    test: equivalence\n    margin: ~", 0);
+	assert_non_null(find(&r, 23, 5, "missing required key 'baseline'"));
+	assert_non_null(find(&r, 23, 5, "missing required key 'margin'"));
+	run_free(&r);
 	run_edit(&r, "    estimator: difference", "    estimator: odds_ratio", 0);
 	assert_int_equal(r.rc, 0);
 	run_free(&r);
@@ -576,6 +582,49 @@ static void test_protocol_settings(void **state)
 	eks_diag_list_clear(&diags);
 }
 
+static void test_protocol_list_limit(void **state)
+{
+	eks_buf text = EKS_BUF_INIT;
+	const char *at = strstr(base, "  - {id: t0, label: baseline}\n");
+	struct run r;
+	int i;
+
+	(void)state;
+	eks_buf_put(&text, base, (size_t)(at - base));
+	for (i = 0; i < EKS_PROTOCOL_MAX_ITEMS + 5; i++)
+		eks_buf_printf(&text, "  - {id: p%d}\n", i);
+	eks_buf_puts(&text, at);
+	run_text(&r, eks_buf_cstr(&text), NULL, 0);
+	assert_int_equal(r.rc, EKS_EINVALID);
+	assert_non_null(find(&r, 17 + EKS_PROTOCOL_MAX_ITEMS, 5, "this list has "
+			     "1007 items; eksperiment reads at most 1000"));
+	assert_int_equal(r.protocol->timepoints_count, EKS_PROTOCOL_MAX_ITEMS);
+	/* Look-ups go through the index. */
+	assert_non_null(eks_protocol_timepoint(r.protocol, "p999"));
+	assert_null(eks_protocol_timepoint(r.protocol, "p1000"));
+	run_free(&r);
+	eks_buf_dispose(&text);
+}
+
+/* A protocol built in memory (no index) answers look-ups too. */
+static void test_protocol_lookups_without_index(void **state)
+{
+	eks_arm arms[2];
+	eks_protocol p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	memset(arms, 0, sizeof(arms));
+	arms[0].id = "x";
+	arms[1].id = "y";
+	p.arms = arms;
+	p.arms_count = 2;
+	assert_ptr_equal(eks_protocol_arm(&p, "y"), &arms[1]);
+	assert_null(eks_protocol_arm(&p, "z"));
+	assert_null(eks_protocol_outcome(&p, "y"));
+	assert_null(eks_protocol_arm(NULL, "y"));
+}
+
 static void test_protocol_file_kinds(void **state)
 {
 	(void)state;
@@ -610,6 +659,8 @@ int main(void)
 		cmocka_unit_test(test_protocol_id_rules),
 		cmocka_unit_test(test_protocol_enum_names),
 		cmocka_unit_test(test_protocol_settings),
+		cmocka_unit_test(test_protocol_list_limit),
+		cmocka_unit_test(test_protocol_lookups_without_index),
 		cmocka_unit_test(test_protocol_file_kinds),
 	};
 
