@@ -969,6 +969,19 @@ static void check_method(eks_schema *s, const eks_hypothesis *h,
 	    !o || o->measure == EKS_MEASURE_UNKNOWN ||
 	    (!h->against && !h->has_against_value))
 		return;
+	/* Ratios, odds ratios and did have one method each (SPEC 6.2), which
+	 * evaluate uses whatever is written: say so rather than ignore it. */
+	if (h->estimator == EKS_ESTIMATOR_RATIO || h->estimator == EKS_ESTIMATOR_ODDS_RATIO ||
+	    h->estimator == EKS_ESTIMATOR_DID) {
+		eks_schema_error(s, method_node, "method '%s' cannot be chosen for the "
+				 "estimator '%s', which is always computed one way (%s); "
+				 "leave out 'method' or write 'method: auto'",
+				 eks_method_name(h->method), eks_estimator_name(h->estimator),
+				 h->estimator == EKS_ESTIMATOR_RATIO ? "Katz log-scale interval" :
+				 h->estimator == EKS_ESTIMATOR_ODDS_RATIO ? "Woolf log-scale interval" :
+				 "normal or Welch interval of the difference in differences");
+		return;
+	}
 	fit = methods_that_fit(o->measure, h->against != NULL, &what);
 	for (i = 0; fit[i]; i++)
 		if (!strcmp(fit[i], eks_method_name(h->method)))
