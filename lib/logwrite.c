@@ -103,7 +103,9 @@ static void scalar(writer *w, const char *text, int quote)
 
 static void text(writer *w, const char *value)
 {
-	scalar(w, value, looks_typed(value));
+	/* A line break must not break the entry's one line: quoted text
+	 * writes it as \n. */
+	scalar(w, value, looks_typed(value) || strpbrk(value, "\r\n") != NULL);
 }
 
 static void key_text(writer *w, const char *key, const char *value)
@@ -238,7 +240,7 @@ int eks_entry_write_yaml(eks_buf *out, const eks_entry *entry)
 	else
 		w.failed = 1;
 
-	start_mapping(&w, 0);
+	start_mapping(&w, 1);
 	key_text(&w, "id", entry->id);
 	key_text(&w, "kind", eks_entry_kind_name(entry->kind));
 	key_text(&w, "recorded_at", entry->recorded_at);
@@ -254,7 +256,7 @@ int eks_entry_write_yaml(eks_buf *out, const eks_entry *entry)
 	key_text(&w, "commit_parent", entry->commit_parent);
 	if (entry->amendment_paths_count) {
 		scalar(&w, "paths", 0);
-		start_sequence(&w, 0);
+		start_sequence(&w, 1);
 		for (i = 0; i < entry->amendment_paths_count; i++)
 			text(&w, entry->amendment_paths[i]);
 		end_sequence(&w);
@@ -266,7 +268,7 @@ int eks_entry_write_yaml(eks_buf *out, const eks_entry *entry)
 	key_text(&w, "supersedes", entry->supersedes);
 	if (entry->observations_count) {
 		scalar(&w, "observations", 0);
-		start_sequence(&w, 0);
+		start_sequence(&w, 1);
 		for (i = 0; i < entry->observations_count; i++)
 			observation(&w, &entry->observations[i]);
 		end_sequence(&w);

@@ -4,6 +4,13 @@
  * Entries are appended to log.yaml as one YAML document each, written with
  * libyaml's emitter so that any text (quotes, colons, newlines, non-ASCII
  * letters) round-trips exactly.
+ *
+ * Each entry is written on a single line, `--- {id: ..., kind: ..., ...}`.
+ * That is what makes `merge=union` (.gitattributes) safe: when two
+ * branches append entries, git's union merge keeps every line of both,
+ * but it also merges lines the two sides share (`---`, `kind: note`) into
+ * one, which would break entries written over several lines.  Whole
+ * lines, each unique by its id, cannot be mixed up.
  */
 #ifndef EKSPERIMENT_LOGWRITE_H
 #define EKSPERIMENT_LOGWRITE_H
@@ -30,9 +37,8 @@ void eks_timestamp_format(char out[EKS_TIMESTAMP_SIZE], time_t t);
 int eks_entry_id_generate(char out[EKS_ENTRY_ID_SIZE], time_t t);
 
 /*
- * Append `entry` to `out` as one YAML document starting with "---".
- * Only the fields that are set are written; observations are written one
- * flow mapping per line.
+ * Append `entry` to `out` as one YAML document on one line (see above).
+ * Only the fields that are set are written.
  */
 int eks_entry_write_yaml(eks_buf *out, const eks_entry *entry);
 

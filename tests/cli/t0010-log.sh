@@ -216,11 +216,28 @@ log_killed() {
 	for f in k*.out; do
 		if grep -q "^Logged" "$f"; then
 			n=${f#k}; n=${n%.out}
-			git show HEAD:$L | grep -q "note: attempt $n$" || { echo "entry $n acknowledged but lost"; return 1; }
+			git show HEAD:$L | grep -q "note: attempt $n}" || { echo "entry $n acknowledged but lost"; return 1; }
 		fi
 	done
 	run 0 eks validate
 }
 run_test "log killed at random moments: fsck clean, nothing acknowledged lost" log_killed
+
+log_branches_merge() {
+	make_example_repo
+	git checkout -q -b outreach-team
+	eks log uu-molde-outreach --note "Logged on a branch: the team's notes" >/dev/null
+	eks log uu-molde-outreach --outcome neet --arm molde --timepoint t1 --n 10 --events 2 >/dev/null
+	git checkout -q main
+	eks log uu-molde-outreach --note "Logged on main: the coordinator's notes" >/dev/null
+	eks log uu-molde-outreach --outcome neet --arm kristiansund --timepoint t1 --n 11 --events 3 >/dev/null
+	git merge -q --no-edit outreach-team
+	# merge=union keeps every entry, and the log stays valid
+	test "$(count_entries $L)" = 8
+	run 0 eks validate
+	expect_contains $L "Logged on a branch"
+	expect_contains $L "Logged on main"
+}
+run_test "entries logged on two branches merge with merge=union into a valid log" log_branches_merge
 
 finish
