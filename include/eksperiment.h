@@ -26,6 +26,8 @@
 #include "eksperiment/experiment.h"
 #include "eksperiment/evaluate.h"
 #include "eksperiment/query.h"
-#include "eksperiment/index.h"
+#include "eksperiment/sha256.h"
+#include "eksperiment/canonical.h"
+#include "eksperiment/diff.h"
 
 #endif
