@@ -24,6 +24,7 @@
 #include "eksperiment/obsfile.h"
 #include "eksperiment/yamledit.h"
 #include "eksperiment/experiment.h"
+#include "eksperiment/history.h"
 #include "eksperiment/evaluate.h"
 #include "eksperiment/query.h"
 #include "eksperiment/sha256.h"
