@@ -15,6 +15,9 @@
 #include "help.h"
 
 static void vreport(const char *level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void vreport(const char *level, const char *fmt, va_list ap)
 {
 	fflush(stdout);
 	fputs("eksperiment: ", stderr);

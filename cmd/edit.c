@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -34,6 +35,7 @@
 struct edit_options {
 	const char *id;
 	const char *message;
+	const char *file;          /* --file: the new protocol, no editor */
 	const char *author;
 	int lock_timeout;
 };
@@ -44,6 +46,7 @@ static int parse_options(struct edit_options *o, int argc, char **argv)
 		{ "message",      required_argument, NULL, 'm' },
 		{ "author",       required_argument, NULL, 'a' },
 		{ "lock-timeout", required_argument, NULL, 'L' },
+		{ "file",         required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char *end;
@@ -61,6 +64,9 @@ static int parse_options(struct edit_options *o, int argc, char **argv)
 			break;
 		case 'a':
 			o->author = optarg;
+			break;
+		case 'F':
+			o->file = optarg;
 			break;
 		case 'L':
 			errno = 0;
@@ -358,6 +364,90 @@ static void join_fields(eks_buf *b, char *const *fields, size_t count)
 		eks_buf_printf(b, "%s%s", i ? ", " : "", fields[i]);
 }
 
+/* Whether the committed log holds a registration: the protocol is frozen. */
+static int is_registered(const eks_experiment *experiment)
+{
+	size_t i;
+
+	for (i = 0; experiment->log && i < experiment->log->entries_count; i++)
+		if (experiment->log->entries[i].kind == EKS_ENTRY_REGISTRATION)
+			return 1;
+	return 0;
+}
+
+/*
+ * The frozen fields (SPEC 5) that the edit changes, as paths, and the
+ * class an amendment of them needs: major when any of them is major.
+ */
+static int frozen_changes(char ***paths, size_t *count, int *major,
+			  const eks_experiment *experiment, const eks_buf *edited)
+{
+	eks_diag_list ignored = EKS_DIAG_LIST_INIT;
+	eks_yaml_file *before = NULL, *after = NULL;
+	eks_diff *diff = NULL;
+	size_t i, n = 0;
+	int rc;
+
+	*paths = NULL;
+	*count = 0;
+	*major = 0;
+	rc = eks_yaml_parse(&before, experiment->protocol_path, experiment->protocol_text,
+			    experiment->protocol_len, &ignored);
+	if (rc == 0)
+		rc = eks_yaml_parse(&after, experiment->protocol_path, edited->ptr, edited->len,
+				    &ignored);
+	if (rc == 0)
+		rc = eks_protocol_diff(&diff, before->documents[0], after->documents[0]);
+	if (rc == 0 && diff->count) {
+		*paths = calloc(diff->count, sizeof(char *));
+		if (!*paths)
+			rc = eks_error_oom();
+		for (i = 0; rc == 0 && i < diff->count; i++) {
+			if (!diff->changes[i].frozen)
+				continue;
+			if (!((*paths)[n++] = strdup(diff->changes[i].path)))
+				rc = eks_error_oom();
+			if (diff->changes[i].amend_class == EKS_DIFF_CLASS_MAJOR)
+				*major = 1;
+		}
+		*count = n;
+	}
+	eks_diff_free(diff);
+	eks_yaml_file_free(before);
+	eks_yaml_file_free(after);
+	eks_diag_list_clear(&ignored);
+	return rc;
+}
+
+/* The log with an amendment entry naming `paths`. */
+static int log_with_amendment(eks_buf *out, const eks_experiment *experiment,
+			      char **paths, size_t count, int major,
+			      const char *reason, const char *author)
+{
+	char entry_id[EKS_ENTRY_ID_SIZE], recorded_at[EKS_TIMESTAMP_SIZE];
+	time_t now = time(NULL);
+	eks_entry entry;
+	int rc;
+
+	rc = eks_entry_id_generate(entry_id, now);
+	if (rc < 0)
+		return rc;
+	eks_timestamp_format(recorded_at, now);
+	memset(&entry, 0, sizeof(entry));
+	entry.id = entry_id;
+	entry.kind = EKS_ENTRY_AMENDMENT;
+	entry.recorded_at = recorded_at;
+	entry.recorded_by = (char *)author;
+	entry.amendment_paths = paths;
+	entry.amendment_paths_count = count;
+	entry.amendment_class = major ? "major" : "minor";
+	entry.amendment_reason = (char *)reason;
+	eks_buf_put(out, experiment->log_text, experiment->log_len);
+	if (experiment->log_len && experiment->log_text[experiment->log_len - 1] != '\n')
+		eks_buf_putc(out, '\n');
+	return eks_entry_write_yaml(out, &entry);
+}
+
 int cmd_edit(int argc, char **argv)
 {
 	struct edit_options o;
@@ -366,11 +456,13 @@ int cmd_edit(int argc, char **argv)
 	eks_repo *repo = NULL;
 	eks_buf edited = EKS_BUF_INIT, message = EKS_BUF_INIT, changed = EKS_BUF_INIT;
 	char head[EKS_COMMIT_HEX], now[EKS_COMMIT_HEX], commit[EKS_COMMIT_HEX];
-	char *author = NULL, *copy = NULL, **fields = NULL, **dirty = NULL;
-	size_t fields_count = 0, dirty_count = 0, i;
+	char *author = NULL, *copy = NULL, **fields = NULL, **dirty = NULL, **frozen = NULL;
+	size_t fields_count = 0, dirty_count = 0, frozen_count = 0, i;
+	eks_buf amended_log = EKS_BUF_INIT;
+	eks_file_change changes[2];
+	int major = 0;
 	const char *editor;
 	int exit_code, rc, committed_clean, keep = 0, locked = 0;
-	eks_file_change change;
 
 	exit_code = parse_options(&o, argc, argv);
 	if (exit_code)
@@ -425,13 +517,22 @@ int cmd_edit(int argc, char **argv)
 		}
 	}
 
-	if (make_copy(&copy, repo, o.id, experiment->protocol_text, experiment->protocol_len) < 0) {
+	if (o.file) {
+		/* The new protocol is ready in a file (a copy kept by an earlier
+		 * edit, or a script's): no editor, and the file is the user's. */
+		copy = strdup(o.file);
+		if (!copy) {
+			exit_code = cmd_fail(eks_error_oom(), NULL);
+			goto done;
+		}
+		keep = 1;
+	} else if (make_copy(&copy, repo, o.id, experiment->protocol_text, experiment->protocol_len) < 0) {
 		exit_code = EXIT_RUNTIME;
 		goto done;
 	}
 	editor = editor_command();
 	for (;;) {
-		int failed = run_editor(editor, copy) < 0;
+		int failed = o.file ? 0 : run_editor(editor, copy) < 0;
 
 		eks_buf_clear(&edited);
 		if (read_whole(&edited, copy) < 0) {
@@ -470,7 +571,7 @@ int cmd_edit(int argc, char **argv)
 			break;
 		eks_diag_sort(&diags);
 		cmd_print_diags(stderr, &diags, FORMAT_TEXT);
-		if (!isatty(STDIN_FILENO) || ask_again(copy) < 0) {
+		if (o.file || !isatty(STDIN_FILENO) || ask_again(copy) < 0) {
 			cmd_error("the edited protocol has errors, so nothing was committed; "
 				  "your edited copy is kept in '%s'", copy);
 			exit_code = EXIT_PROBLEMS;
@@ -480,6 +581,40 @@ int cmd_edit(int argc, char **argv)
 	}
 	/* Warnings (if any) are worth seeing, but do not stop the commit. */
 	cmd_print_diags(stderr, &diags, FORMAT_TEXT);
+
+	/* After registration a change of a frozen field is an amendment, and
+	 * needs its reason (SPEC 5); without one nothing is committed. */
+	if (committed_clean && is_registered(experiment)) {
+		rc = frozen_changes(&frozen, &frozen_count, &major, experiment, &edited);
+		if (rc < 0) {
+			exit_code = cmd_fail(rc, NULL);
+			keep = 1;
+			goto done;
+		}
+		if (frozen_count && !o.message) {
+			eks_buf list = EKS_BUF_INIT;
+			join_fields(&list, frozen, frozen_count);
+			cmd_error("%s is registered, and this edit changes frozen fields: %s", o.id,
+				  eks_buf_cstr(&list));
+			cmd_error("a change after registration is an amendment and needs its reason; nothing was committed");
+			cmd_error("your edit is kept in '%s'; to record it as an amendment, run:", copy);
+			fprintf(stderr, "    eksperiment edit %s --file '%s' -m \"why the protocol changes\"\n",
+				o.id, copy);
+			eks_buf_dispose(&list);
+			exit_code = EXIT_PROBLEMS;
+			keep = 1;
+			goto done;
+		}
+		if (frozen_count) {
+			rc = log_with_amendment(&amended_log, experiment, frozen, frozen_count, major,
+						o.message, author);
+			if (rc < 0) {
+				exit_code = cmd_fail(rc, NULL);
+				keep = 1;
+				goto done;
+			}
+		}
+	}
 
 	/* Commit under the lock, on the commit the copy was made from, or
 	 * on a newer one that has the very same protocol. */
@@ -518,10 +653,21 @@ int cmd_edit(int argc, char **argv)
 	join_fields(&changed, fields, fields_count);
 	eks_buf_printf(&message, "edit %s: %s\n\nChanged: %s\n", o.id,
 		       o.message ? o.message : "protocol updated", eks_buf_cstr(&changed));
-	change.path = experiment->protocol_path;
-	change.data = eks_buf_cstr(&edited);
-	change.len = edited.len;
-	rc = eks_repo_commit_on(commit, repo, head, &change, 1, eks_buf_cstr(&message), author);
+	if (frozen_count) {
+		eks_buf list = EKS_BUF_INIT;
+		join_fields(&list, frozen, frozen_count);
+		eks_buf_printf(&message, "Amendment (%s): %s\n", major ? "major" : "minor",
+			       eks_buf_cstr(&list));
+		eks_buf_dispose(&list);
+	}
+	changes[0].path = experiment->protocol_path;
+	changes[0].data = eks_buf_cstr(&edited);
+	changes[0].len = edited.len;
+	changes[1].path = experiment->log_path;
+	changes[1].data = eks_buf_cstr(&amended_log);
+	changes[1].len = amended_log.len;
+	rc = eks_repo_commit_on(commit, repo, head, changes, frozen_count ? 2 : 1,
+				eks_buf_cstr(&message), author);
 	if (rc < 0) {
 		exit_code = cmd_fail(rc, NULL);
 		cmd_error("nothing was committed; your edited copy is kept in '%s'", copy);
@@ -532,6 +678,10 @@ int cmd_edit(int argc, char **argv)
 		cmd_warning("%s", eks_repo_warning(repo));
 	printf("Committed the protocol of %s (commit %.7s); changed: %s\n", o.id, commit,
 	       eks_buf_cstr(&changed));
+	if (frozen_count)
+		printf("Recorded a %s amendment of the registered protocol.\n", major ? "major" : "minor");
+	if (o.file)
+		keep = 1;
 	exit_code = EXIT_OK;
 done:
 	if (locked)
@@ -542,6 +692,8 @@ done:
 	free(author);
 	eks_strings_free(fields, fields_count);
 	eks_strings_free(dirty, dirty_count);
+	eks_strings_free(frozen, frozen_count);
+	eks_buf_dispose(&amended_log);
 	eks_experiment_free(experiment);
 	eks_diag_list_clear(&diags);
 	eks_buf_dispose(&edited);

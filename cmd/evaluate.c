@@ -251,6 +251,35 @@ static void print_text(const char *revision, const struct evaluated *list, size_
 	}
 }
 
+/*
+ * Mark the hypotheses changed after their outcome was first observed
+ * (SPEC 5).  Only an experiment with observations can have such changes,
+ * so the history is read only for those.
+ */
+static int mark_post_hoc(struct evaluated *e, eks_repo *repo, const char *commit,
+			 char *const *candidates, size_t candidates_count)
+{
+	eks_integrity *in = NULL;
+	size_t i;
+	int rc;
+
+	if (!eks_integrity_is_candidate(candidates, candidates_count, e->experiment->id))
+		return 0;       /* its protocol never changed after it was created */
+	for (i = 0; i < e->cells->count; i++)
+		if (e->cells->items[i].observations)
+			break;
+	if (i == e->cells->count)
+		return 0;
+	rc = eks_integrity_load(&in, repo, commit, e->experiment->id);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < e->evaluation->count; i++)
+		e->evaluation->results[i].post_hoc =
+			eks_integrity_is_post_hoc(in, e->evaluation->results[i].hypothesis->id);
+	eks_integrity_free(in);
+	return 0;
+}
+
 static int parse_fail_on(unsigned *mask, const char *value)
 {
 	const char *p = value;
@@ -289,8 +318,8 @@ int cmd_evaluate(int argc, char **argv)
 	const char *rev = "HEAD";
 	unsigned fail_on = 0;
 	char commit[EKS_COMMIT_HEX];
-	char **ids = NULL, **dirty = NULL;
-	size_t ids_count = 0, dirty_count = 0, count = 0, i, j;
+	char **ids = NULL, **dirty = NULL, **candidates = NULL;
+	size_t ids_count = 0, dirty_count = 0, candidates_count = 0, count = 0, i, j;
 	struct evaluated *list = NULL;
 	eks_repo *repo = NULL;
 	int c, rc, exit_code, problems = 0, failed = 0, own_ids = 0;
@@ -346,6 +375,11 @@ int cmd_evaluate(int argc, char **argv)
 		own_ids = 1;
 	}
 
+	rc = eks_integrity_candidates(&candidates, &candidates_count, repo, commit);
+	if (rc < 0) {
+		exit_code = cmd_fail(rc, NULL);
+		goto done;
+	}
 	list = calloc(ids_count ? ids_count : 1, sizeof(*list));
 	if (!list) {
 		exit_code = cmd_fail(eks_error_oom(), NULL);
@@ -387,6 +421,11 @@ int cmd_evaluate(int argc, char **argv)
 			memset(e, 0, sizeof(*e));
 			continue;
 		}
+		rc = mark_post_hoc(e, repo, commit, candidates, candidates_count);
+		if (rc < 0) {
+			exit_code = cmd_fail(rc, NULL);
+			goto done;
+		}
 		for (j = 0; j < e->evaluation->count; j++)
 			if (fail_on & (1u << e->evaluation->results[j].verdict))
 				failed = 1;
@@ -415,6 +454,7 @@ done:
 	if (own_ids)
 		eks_strings_free(ids, ids_count);
 	eks_strings_free(dirty, dirty_count);
+	eks_strings_free(candidates, candidates_count);
 	eks_repo_free(repo);
 	return exit_code;
 }

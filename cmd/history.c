@@ -110,7 +110,69 @@ static void describe_change(eks_buf *b, const eks_change *c)
 	}
 }
 
-static void print_text(const eks_history *h)
+/* Print the amendments and deviations (SPEC 5) made by commit `c`. */
+static void print_integrity_text(const eks_integrity *in, const char *commit, int color)
+{
+	size_t i;
+
+	for (i = 0; in && i < in->amendments_count; i++)
+		if (!strcmp(in->amendments[i].commit, commit))
+			printf("      - amendment (%s): %s\n",
+			       eks_diff_class_name(in->amendments[i].amend_class), in->amendments[i].path);
+	for (i = 0; in && i < in->deviations_count; i++) {
+		const eks_deviation *d = &in->deviations[i];
+		if (strcmp(d->commit, commit))
+			continue;
+		printf("      - %sDEVIATION%s: %s %s without an amendment (%s -> %s)\n",
+		       color ? "\033[1;31m" : "", color ? "\033[0m" : "", d->path,
+		       d->kind == EKS_DIFF_ADDED ? "added" : d->kind == EKS_DIFF_REMOVED ? "removed" : "changed",
+		       d->old_value ? d->old_value : "(none)", d->new_value ? d->new_value : "(none)");
+	}
+	if (in && in->registered && !strcmp(in->registration_commit, commit))
+		printf("      - the protocol is registered (frozen) from this commit on\n");
+}
+
+static void put_integrity_json(eks_buf *j, const eks_integrity *in, const char *commit)
+{
+	size_t i;
+	int first = 1;
+
+	eks_buf_puts(j, ",\"amendments\":[");
+	for (i = 0; in && i < in->amendments_count; i++) {
+		if (strcmp(in->amendments[i].commit, commit))
+			continue;
+		if (!first)
+			eks_buf_putc(j, ',');
+		first = 0;
+		eks_buf_puts(j, "{\"path\":");
+		view_json_string(j, in->amendments[i].path);
+		eks_buf_puts(j, ",\"class\":");
+		view_json_string(j, eks_diff_class_name(in->amendments[i].amend_class));
+		eks_buf_putc(j, '}');
+	}
+	eks_buf_puts(j, "],\"deviations\":[");
+	first = 1;
+	for (i = 0; in && i < in->deviations_count; i++) {
+		const eks_deviation *d = &in->deviations[i];
+		if (strcmp(d->commit, commit))
+			continue;
+		if (!first)
+			eks_buf_putc(j, ',');
+		first = 0;
+		eks_buf_puts(j, "{\"path\":");
+		view_json_string(j, d->path);
+		eks_buf_puts(j, ",\"kind\":");
+		view_json_string(j, eks_diff_kind_name(d->kind));
+		eks_buf_puts(j, ",\"old\":");
+		view_json_string(j, d->old_value);
+		eks_buf_puts(j, ",\"new\":");
+		view_json_string(j, d->new_value);
+		eks_buf_putc(j, '}');
+	}
+	eks_buf_putc(j, ']');
+}
+
+static void print_text(const eks_history *h, const eks_integrity *in)
 {
 	int color = cmd_use_color(stdout);
 	eks_buf line = EKS_BUF_INIT;
@@ -137,11 +199,12 @@ static void print_text(const eks_history *h)
 			describe_change(&line, &c->changes[j]);
 			printf("      - %s\n", eks_buf_cstr(&line));
 		}
+		print_integrity_text(in, c->id, color);
 	}
 	eks_buf_dispose(&line);
 }
 
-static int print_json(const eks_history *h)
+static int print_json(const eks_history *h, const eks_integrity *in)
 {
 	eks_buf j = EKS_BUF_INIT;
 	char when[32];
@@ -221,7 +284,9 @@ static int print_json(const eks_history *h)
 			}
 			eks_buf_putc(&j, '}');
 		}
-		eks_buf_puts(&j, "]}");
+		eks_buf_putc(&j, ']');
+		put_integrity_json(&j, in, c->id);
+		eks_buf_putc(&j, '}');
 	}
 	eks_buf_puts(&j, "]}\n");
 	rc = eks_buf_oom(&j) ? EKS_ENOMEM : 0;
@@ -239,6 +304,7 @@ int cmd_history(int argc, char **argv)
 	};
 	enum cmd_format format = FORMAT_TEXT;
 	eks_history *history = NULL;
+	eks_integrity *integrity = NULL;
 	eks_repo *repo = NULL;
 	const char *id;
 	int c, rc, exit_code;
@@ -269,18 +335,21 @@ int cmd_history(int argc, char **argv)
 	rc = eks_repo_repair(repo);
 	if (rc == 0)
 		rc = eks_history_load(&history, repo, NULL, id);
+	if (rc == 0)
+		rc = eks_integrity_load(&integrity, repo, history->revision, id);
 	if (rc < 0) {
 		exit_code = cmd_fail(rc, NULL);
 		goto done;
 	}
 	view_warn_uncommitted(repo, id, history->revision);
 	if (format == FORMAT_JSON) {
-		if (print_json(history) < 0)
+		if (print_json(history, integrity) < 0)
 			exit_code = cmd_fail(EKS_ENOMEM, NULL);
 	} else {
-		print_text(history);
+		print_text(history, integrity);
 	}
 done:
+	eks_integrity_free(integrity);
 	eks_history_free(history);
 	eks_repo_free(repo);
 	return exit_code;

@@ -21,6 +21,7 @@ const struct cmd_entry cmd_table[] = {
 	{ "validate",  cmd_validate,  "check experiment files for problems" },
 	{ "log",       cmd_log,       "add observations or a note to the trial log" },
 	{ "status",    cmd_status,    "move an experiment along its lifecycle" },
+	{ "register",  cmd_register,  "freeze the protocol before the trial starts" },
 	{ "edit",      cmd_edit,      "change a protocol in your editor and commit it" },
 	{ "show",      cmd_show,      "one experiment at a glance" },
 	{ "history",   cmd_history,   "the timeline of an experiment's commits" },

@@ -71,6 +71,52 @@ static void keep_paths(eks_diag_list *diags, char *const *paths, size_t count)
 	diags->count = kept;
 }
 
+/*
+ * Report the deviations (SPEC 5) of the registered experiments in the
+ * history of `commit`: changes of frozen fields that no amendment named.
+ */
+static int add_deviations(eks_diag_list *diags, eks_repo *repo, const char *commit,
+			  const eks_check_result *result)
+{
+	char **candidates = NULL;
+	size_t i, j, candidates_count = 0;
+	int rc;
+
+	rc = eks_integrity_candidates(&candidates, &candidates_count, repo, commit);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < result->registered_count; i++) {
+		eks_integrity *in = NULL;
+		eks_buf path = EKS_BUF_INIT;
+
+		if (!eks_integrity_is_candidate(candidates, candidates_count, result->registered[i]))
+			continue;       /* its protocol never changed after it was created */
+		rc = eks_integrity_load(&in, repo, commit, result->registered[i]);
+		if (rc == EKS_ENOTFOUND)
+			continue;       /* not committed yet: no history to check */
+		if (rc < 0) {
+			eks_strings_free(candidates, candidates_count);
+			return rc;
+		}
+		eks_buf_printf(&path, "experiments/%s/experiment.yaml", result->registered[i]);
+		for (j = 0; j < in->deviations_count; j++) {
+			const eks_deviation *d = &in->deviations[j];
+			eks_diag_add(diags, EKS_DIAG_ERROR, eks_buf_cstr(&path), d->line, d->col,
+				     "deviation from the registered protocol: '%s' was %s in commit %.7s (\"%s\") "
+				     "without an amendment naming it; the change stays in the history, so report it with the results "
+				     "(amendments are made with 'eksperiment edit %s -m \"reason\"')",
+				     d->path, d->kind == EKS_DIFF_ADDED ? "added" :
+				     d->kind == EKS_DIFF_REMOVED ? "removed" : "changed",
+				     d->commit, d->subject, result->registered[i]);
+		}
+		eks_buf_dispose(&path);
+		eks_integrity_free(in);
+	}
+	eks_strings_free(candidates, candidates_count);
+	eks_diag_sort(diags);
+	return 0;
+}
+
 static void print_summary(const eks_check_result *result)
 {
 	if (!result->errors && !result->warnings) {
@@ -111,7 +157,7 @@ int cmd_validate(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	eks_check_options opts = EKS_CHECK_OPTIONS_INIT;
-	eks_check_result result;
+	eks_check_result result = { 0 };
 	eks_diag_list diags = EKS_DIAG_LIST_INIT;
 	enum cmd_format format = FORMAT_TEXT;
 	const char *rev = NULL;
@@ -171,6 +217,17 @@ int cmd_validate(int argc, char **argv)
 		exit_code = cmd_fail(rc, NULL);
 		goto done;
 	}
+	/* In a repository, the history of registered protocols is checked too. */
+	if (repo && result.registered_count) {
+		rc = add_deviations(&diags, repo, rev ? commit : "HEAD", &result);
+		if (rc < 0) {
+			exit_code = cmd_fail(rc, NULL);
+			goto done;
+		}
+		if (rev && optind < argc)
+			keep_paths(&diags, argv + optind, (size_t)(argc - optind));
+		result.errors = eks_diag_count(&diags, EKS_DIAG_ERROR);
+	}
 	switch (format) {
 	case FORMAT_JSON:
 		print_json(&result, &diags, rev ? commit : NULL);
@@ -185,6 +242,7 @@ int cmd_validate(int argc, char **argv)
 	}
 	exit_code = result.errors ? EXIT_PROBLEMS : EXIT_OK;
 done:
+	eks_check_result_release(&result);
 	eks_diag_list_clear(&diags);
 	eks_repo_free(repo);
 	return exit_code;

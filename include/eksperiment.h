@@ -30,5 +30,6 @@
 #include "eksperiment/sha256.h"
 #include "eksperiment/canonical.h"
 #include "eksperiment/diff.h"
+#include "eksperiment/integrity.h"
 
 #endif

@@ -124,6 +124,36 @@ static char *parent_name(const char *path)
 	return strndup(start, (size_t)(end - start));
 }
 
+/* Remember `id` when its log holds a registration (for deviation checks). */
+static int note_registration(eks_check_result *result, const char *id, const eks_log *log)
+{
+	char **grown;
+	size_t i;
+
+	if (!id || !log)
+		return 0;
+	for (i = 0; i < log->entries_count; i++)
+		if (log->entries[i].kind == EKS_ENTRY_REGISTRATION)
+			break;
+	if (i == log->entries_count)
+		return 0;
+	grown = realloc(result->registered, (result->registered_count + 1) * sizeof(char *));
+	if (!grown)
+		return eks_error_oom();
+	result->registered = grown;
+	if (!(grown[result->registered_count] = strdup(id)))
+		return eks_error_oom();
+	result->registered_count++;
+	return 0;
+}
+
+void eks_check_result_release(eks_check_result *result)
+{
+	eks_strings_free(result->registered, result->registered_count);
+	result->registered = NULL;
+	result->registered_count = 0;
+}
+
 /*
  * Check one experiment directory: its protocol, then its log against it.
  * `report_protocol` is 0 when only the log was asked for: the protocol is
@@ -173,6 +203,7 @@ static int check_experiment(source *src, const char *protocol_path,
 		if (found) {
 			eks_validate_log(&log, log_display, data, len, protocol, settings, diags);
 			result->files++;
+			rc = note_registration(result, expected_id, log);
 		}
 	}
 done:

@@ -22,6 +22,9 @@ void eks_schema_init(eks_schema *s, const char *path, eks_diag_list *diags)
 }
 
 static void schema_vadd(eks_schema *s, eks_severity sev, int line, int col,
+			const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void schema_vadd(eks_schema *s, eks_severity sev, int line, int col,
 			const char *fmt, va_list ap)
 {
 	eks_buf msg = EKS_BUF_INIT;

@@ -28,7 +28,12 @@ typedef struct eks_check_result {
 	size_t files;          /* how many files were checked */
 	size_t errors;
 	size_t warnings;
+	char **registered;     /* ids of experiments whose log has a registration */
+	size_t registered_count;
 } eks_check_result;
+
+/* Free what a check result owns (the list of registered ids). */
+void eks_check_result_release(eks_check_result *result);
 
 /*
  * Check the work tree of a repository at `workdir` (with a trailing '/'):

@@ -47,7 +47,8 @@ const eks_error *eks_error_last(void);
 /* Set the last error; returns `code` so callers can `return eks_error_set(...)`. */
 int eks_error_set(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int eks_error_vset(int code, const char *fmt, va_list ap);
+int eks_error_vset(int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* Forget the last error. */
 void eks_error_clear(void);

@@ -1,0 +1,90 @@
+/*
+ * integrity.h - what happened to a protocol after it was registered
+ * (SPEC 5): its registration, the amendments and the deviations, and the
+ * hypotheses changed after their outcome was first observed (post hoc).
+ *
+ * Worked out from the history of experiments/<id>/, oldest commit first:
+ *   - the first commit that adds a `registration` entry registers the
+ *     protocol as it is in that commit;
+ *   - every later commit that changes a frozen field is compared with its
+ *     parent field by field (diff.h); the changes named by an `amendment`
+ *     entry that the same commit adds are amendments, the others are
+ *     deviations;
+ *   - a change under hypotheses[H] or under the outcome of H, in a commit
+ *     after the one that first logged an observation of that outcome,
+ *     makes H post hoc, amended or not.
+ * Changes made in the same commit as the registration (or as the first
+ * observation) are part of it, not after it.
+ */
+#ifndef EKSPERIMENT_INTEGRITY_H
+#define EKSPERIMENT_INTEGRITY_H
+
+#include <stddef.h>
+#include "diff.h"
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct eks_deviation {
+	char commit[EKS_COMMIT_HEX];
+	char *subject;             /* the commit's first line */
+	char *path;                /* hypotheses[H2].margin */
+	eks_diff_kind kind;
+	char *old_value;           /* NULL when added */
+	char *new_value;           /* NULL when removed */
+	eks_diff_class amend_class;
+	int line, col;             /* in that commit's experiment.yaml */
+} eks_deviation;
+
+typedef struct eks_amendment_record {
+	char commit[EKS_COMMIT_HEX];
+	char *path;                /* a frozen path the amendment covered */
+	eks_diff_class amend_class;
+} eks_amendment_record;
+
+typedef struct eks_integrity {
+	char *id;
+	int registered;
+	char registration_commit[EKS_COMMIT_HEX];
+	char *registered_at;       /* recorded_at of the registration entry */
+	char *protocol_sha256;     /* as recorded in the registration entry */
+	eks_deviation *deviations;
+	size_t deviations_count;
+	eks_amendment_record *amendments;
+	size_t amendments_count;
+	char **post_hoc;           /* hypothesis ids */
+	size_t post_hoc_count;
+} eks_integrity;
+
+/*
+ * Work out the integrity record of experiment `id` in the history of
+ * `rev` (NULL: HEAD).  *out is owned by the caller.  EKS_ENOTFOUND when
+ * the history never had the experiment.
+ */
+int eks_integrity_load(eks_integrity **out, eks_repo *repo, const char *rev,
+		       const char *id);
+
+/*
+ * The experiments whose experiment.yaml was changed (not only created) by
+ * some commit in the history of `rev` (NULL: HEAD): only they can have
+ * deviations or post-hoc changes.  One walk of the history, comparing
+ * trees only (nothing is parsed), so callers that look at many
+ * experiments call eks_integrity_load for these alone.  Sorted; free
+ * with eks_strings_free.
+ */
+int eks_integrity_candidates(char ***ids, size_t *count, eks_repo *repo,
+			     const char *rev);
+
+/* Whether `id` is in a sorted list from eks_integrity_candidates. */
+int eks_integrity_is_candidate(char *const *ids, size_t count, const char *id);
+
+int eks_integrity_is_post_hoc(const eks_integrity *integrity, const char *hypothesis);
+
+void eks_integrity_free(eks_integrity *integrity);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

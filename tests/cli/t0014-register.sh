@@ -1,0 +1,134 @@
+#!/bin/sh
+# eksperiment register, amendments through edit -m, deviations found by
+# validate, and post-hoc hypotheses in evaluate (SPEC 5).
+. "$(dirname "$0")/lib.sh"
+
+P=experiments/pilot/experiment.yaml
+L=experiments/pilot/log.yaml
+
+register_freezes() {
+	eks init >/dev/null
+	eks new pilot >/dev/null
+	draft=$(git rev-parse HEAD)
+	run 0 eks register pilot -m "Before the first referral"
+	expect_contains out "Registered pilot: the protocol is frozen"
+	expect_line $P "status: registered"
+	expect_contains $L "kind: registration"
+	expect_contains $L "commit_parent: $draft"
+	expect_contains $L "note: Before the first referral"
+	test "$(git rev-parse 'eksperiment/pilot/registered^{commit}')" = "$(git rev-parse HEAD)"
+	test -z "$(git status --porcelain)"
+	# the recorded hash is the documented canonical hash of the frozen fields
+	hash=$(sed -n 's/^protocol_sha256 //p' out)
+	grep -q "protocol_sha256: $hash" $L
+	if python3 -c 'import yaml' 2>/dev/null; then
+		test "$(python3 "$SRC_ROOT/tests/unit/canonical_check.py" $P)" = "$hash"
+	fi
+	run 0 eks validate
+}
+run_test "register freezes the protocol: status, entry with the hash, one commit, tag" register_freezes
+
+register_refusals() {
+	eks init >/dev/null
+	eks new pilot >/dev/null
+	eks register pilot >/dev/null
+	run 1 eks register pilot
+	expect_contains err "only a draft can be registered"
+	eks new incomplete >/dev/null
+	sed -i '/^  start:/d' experiments/incomplete/experiment.yaml
+	git commit -qam "no start date"
+	head=$(git rev-parse HEAD)
+	run 1 eks register incomplete
+	expect_contains err "not complete enough to register"
+	test "$(git rev-parse HEAD)" = "$head"
+	run 2 eks register nothing-here
+	run 2 eks register
+}
+run_test "registering twice, or an incomplete protocol, is refused" register_refusals
+
+amendment_needs_reason() {
+	eks init >/dev/null
+	eks new pilot >/dev/null
+	eks register pilot >/dev/null
+	head=$(git rev-parse HEAD)
+	EDITOR="sed -i s/minimum_effect:\ 0.05/minimum_effect:\ 0.08/"
+	export EDITOR
+	grep -q "minimum_effect: 0.05" $P
+	run 1 eks edit pilot
+	expect_contains err "changes frozen fields"
+	expect_contains err "needs its reason"
+	test "$(git rev-parse HEAD)" = "$head"
+	copy=$(sed -n "s/.*your edit is kept in '\(.*\)'.*/\1/p" err)
+	test -f "$copy"
+	grep -q "minimum_effect: 0.08" "$copy"
+	run 0 eks edit pilot --file "$copy" -m "The funder asked for a larger effect"
+	expect_contains out "Recorded a major amendment"
+	expect_contains $L "kind: amendment"
+	expect_contains $L "class: major"
+	expect_contains $L "reason: The funder asked for a larger effect"
+	grep -q "minimum_effect: 0.08" $P
+	run 0 eks validate
+}
+run_test "a frozen change needs -m; the edit is kept and becomes an amendment" amendment_needs_reason
+
+deviation_found() {
+	eks init >/dev/null
+	eks new pilot >/dev/null
+	eks register pilot >/dev/null
+	sed -i 's/minimum_effect: 0.05/minimum_effect: 0.08/' $P
+	git commit -qam "quiet change by hand"
+	run 1 eks validate
+	expect_contains out "deviation from the registered protocol"
+	expect_contains out "quiet change by hand"
+	grep -q "experiments/pilot/experiment.yaml:[0-9]*:[0-9]*: error: deviation" out
+	run 1 eks validate --format json
+	expect_contains out "deviation"
+	# a non-frozen field may change freely
+	git reset -q --hard HEAD~1
+	sed -i 's/^title_nb: .*/title_nb: Ny tittel/' $P
+	git commit -qam "Norwegian title"
+	run 0 eks validate
+}
+run_test "a hand commit that changes a frozen field is a deviation in validate" deviation_found
+
+history_shows_integrity() {
+	eks init >/dev/null
+	eks new pilot >/dev/null
+	eks register pilot >/dev/null
+	EDITOR="sed -i s/minimum_effect:\ 0.05/minimum_effect:\ 0.08/" eks edit pilot -m "Agreed with the funder" >/dev/null
+	sed -i 's/minimum_effect: 0.08/minimum_effect: 0.1/' $P
+	git commit -qam "quiet change by hand"
+	run 0 eks history pilot
+	expect_contains out "the protocol is registered (frozen) from this commit on"
+	expect_contains out "amendment (major): outcomes["
+	expect_contains out "DEVIATION: outcomes["
+	expect_contains out "(0.08 -> 0.1)"
+	run 0 eks history pilot --format json
+	python3 - <<'PY'
+import json
+commits = json.load(open("out"))["commits"]
+assert commits[0]["deviations"][0]["new"] == "0.1", commits[0]
+assert commits[1]["amendments"][0]["class"] == "major", commits[1]
+PY
+}
+run_test "history shows the registration, amendments and deviations" history_shows_integrity
+
+post_hoc_marked() {
+	make_example_repo
+	run 0 eks evaluate uu-molde-outreach --format json
+	expect_not_contains out '"post_hoc":true'
+	sed -i 's/^    minimum_effect: 0.5$/    minimum_effect: 0.3/' experiments/uu-molde-outreach/experiment.yaml
+	git commit -qam "smaller minimum effect for wellbeing"
+	run 0 eks evaluate uu-molde-outreach --format json
+	python3 - <<'PY'
+import json
+h = {x["id"]: x for x in json.load(open("out"))["experiments"][0]["hypotheses"]}
+assert h["H3"]["post_hoc"] is True, h["H3"]
+assert h["H1"]["post_hoc"] is False and h["H2"]["post_hoc"] is False
+PY
+	run 0 eks evaluate uu-molde-outreach
+	expect_contains out "post hoc"
+}
+run_test "a hypothesis whose outcome changed after it was observed is post hoc" post_hoc_marked
+
+finish
