@@ -31,6 +31,7 @@ int cmd_register(int argc, char **argv);
 int cmd_edit(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_power(int argc, char **argv);
 int cmd_help(int argc, char **argv);

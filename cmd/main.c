@@ -25,6 +25,7 @@ const struct cmd_entry cmd_table[] = {
 	{ "edit",      cmd_edit,      "change a protocol in your editor and commit it" },
 	{ "show",      cmd_show,      "one experiment at a glance" },
 	{ "history",   cmd_history,   "the timeline of an experiment's commits" },
+	{ "diff",      cmd_diff,      "field-level changes of protocols and logs between versions" },
 	{ "evaluate",  cmd_evaluate,  "judge the hypotheses on the logged data" },
 	{ "power",     cmd_power,     "sample size or power for planning" },
 	{ "help",      cmd_help,      "show the manual of a command" },
