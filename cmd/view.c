@@ -245,7 +245,10 @@ void view_warn_uncommitted(eks_repo *repo, const char *id, const char *commit)
 	char **paths = NULL;
 	size_t count = 0, i, shown = 0;
 
-	if (eks_repo_dirty_experiments(&paths, &count, repo) < 0) {
+	/* One experiment is checked thoroughly (untracked files too); all of
+	 * them with the quicker whole-repository check. */
+	if ((id ? eks_repo_dirty_experiment(&paths, &count, repo, id)
+		: eks_repo_dirty_experiments(&paths, &count, repo)) < 0) {
 		cmd_warning("cannot tell whether there are uncommitted changes: %s",
 			    eks_error_last()->message);
 		return;

@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1572,57 +1573,6 @@ int eks_repo_commit_on(char out[EKS_COMMIT_HEX], eks_repo *repo,
 
 /* ---- status ------------------------------------------------------------- */
 
-int eks_repo_dirty_experiments(char ***paths, size_t *count, eks_repo *repo)
-{
-	git_status_options opts;
-	git_status_list *list = NULL;
-	char *spec = "experiments";
-	char **out = NULL;
-	size_t i, n = 0, total;
-	int rc = 0;
-
-	*paths = NULL;
-	*count = 0;
-	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
-	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
-	opts.pathspec.strings = &spec;
-	opts.pathspec.count = 1;
-	if (git_status_list_new(&list, repo->git, &opts) < 0)
-		return eks_store_git_error(EKS_EGIT, "cannot compare the work tree with HEAD");
-	total = git_status_list_entrycount(list);
-	if (total && !(out = calloc(total, sizeof(*out)))) {
-		rc = eks_error_oom();
-		goto done;
-	}
-	for (i = 0; i < total; i++) {
-		const git_status_entry *e = git_status_byindex(list, i);
-		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir
-							      : e->head_to_index;
-		const char *p;
-
-		if (!d || e->status == GIT_STATUS_CURRENT || (e->status & GIT_STATUS_IGNORED))
-			continue;
-		p = d->new_file.path ? d->new_file.path : d->old_file.path;
-		if (strncmp(p, "experiments/", 12))
-			continue;
-		if (!(out[n] = strdup(p))) {
-			rc = eks_error_oom();
-			goto done;
-		}
-		n++;
-	}
-	if (n)
-		qsort(out, n, sizeof(*out), compare_strings);
-	*paths = out;
-	*count = n;
-	out = NULL;
-done:
-	eks_strings_free(out, n);
-	git_status_list_free(list);
-	return rc;
-}
-
 /* Collected paths, for the dirty checks. */
 typedef struct path_list {
 	char **paths;
@@ -1641,6 +1591,153 @@ static int path_list_add(path_list *l, const char *path)
 	l->count++;
 	return 0;
 }
+
+/*
+ * Whether the work-tree file of index entry `e` may differ from it: the
+ * stat data git recorded no longer match, or the file was written in the
+ * same second as the index (git's "racy" case), so only its content can
+ * tell.  Such files are then hashed and compared.
+ */
+static int entry_changed(git_repository *git, const char *workdir, const git_index_entry *e,
+			 int64_t index_mtime, int *changed)
+{
+	char path[4096];
+	struct stat st;
+	git_oid oid;
+
+	*changed = 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s%s", workdir, e->path) >= sizeof(path))
+		return 0;
+	if (lstat(path, &st) < 0) {
+		*changed = 1;                   /* deleted */
+		return 0;
+	}
+	if ((uint32_t)st.st_size == e->file_size && st.st_mtim.tv_sec == e->mtime.seconds &&
+	    (uint32_t)st.st_mtim.tv_nsec == e->mtime.nanoseconds &&
+	    (int64_t)e->mtime.seconds < index_mtime)
+		return 0;                       /* stat data match: unchanged */
+	if (git_odb_hashfile(&oid, path, GIT_OBJECT_BLOB) < 0)
+		return eks_store_git_error(EKS_EGIT, "cannot read a work-tree file");
+	*changed = !git_oid_equal(&oid, &e->id);
+	(void)git;
+	return 0;
+}
+
+/*
+ * The experiment files that differ from what is committed: changed or
+ * deleted in the work tree (found by git's own stat data in the index, and
+ * by content where those cannot tell), staged but not committed (the
+ * index against HEAD), and experiment directories git does not know.
+ * This is cheaper than a full `git status`: untracked files inside a
+ * known experiment directory are not looked for (an experiment has only
+ * the two files eksperiment writes).
+ */
+int eks_repo_dirty_experiments(char ***paths, size_t *count, eks_repo *repo)
+{
+	static const char prefix[] = "experiments/";
+	path_list found = { NULL, 0 };
+	git_index *index = NULL;
+	git_tree *head_tree = NULL;
+	git_object *head = NULL;
+	git_diff *staged = NULL;
+	git_diff_options opts;
+	char *spec = "experiments";
+	const char *workdir = git_repository_workdir(repo->git);
+	char dir[4096];
+	struct stat index_st;
+	int64_t index_mtime = INT64_MAX;
+	size_t i, n;
+	DIR *d = NULL;
+	struct dirent *de;
+	int rc = 0, changed;
+
+	*paths = NULL;
+	*count = 0;
+	if (git_repository_index(&index, repo->git) < 0 || git_index_read(index, 0) < 0) {
+		rc = eks_store_git_error(EKS_EGIT, "cannot read git's index");
+		goto done;
+	}
+	if (git_index_path(index) && stat(git_index_path(index), &index_st) == 0)
+		index_mtime = (int64_t)index_st.st_mtim.tv_sec;
+
+	/* the work tree against the index */
+	n = git_index_entrycount(index);
+	for (i = 0; i < n && rc == 0; i++) {
+		const git_index_entry *e = git_index_get_byindex(index, i);
+		if (strncmp(e->path, prefix, sizeof(prefix) - 1))
+			continue;
+		rc = entry_changed(repo->git, workdir, e, index_mtime, &changed);
+		if (rc == 0 && changed)
+			rc = path_list_add(&found, e->path);
+	}
+
+	/* the index against HEAD (staged, not committed); when the index's
+	 * cached tree is HEAD's tree nothing is staged, and the 10 000 trees
+	 * of a large repository need not be read */
+	if (rc == 0 && git_revparse_single(&head, repo->git, "HEAD^{tree}") == 0) {
+		git_oid index_tree;
+
+		head_tree = (git_tree *)head;
+		head = NULL;
+		if (!git_index_has_conflicts(index) &&
+		    git_index_write_tree(&index_tree, index) == 0 &&
+		    git_oid_equal(&index_tree, git_tree_id(head_tree)))
+			goto untracked;
+		git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+		opts.pathspec.strings = &spec;
+		opts.pathspec.count = 1;
+		if (git_diff_tree_to_index(&staged, repo->git, head_tree, index, &opts) < 0) {
+			rc = eks_store_git_error(EKS_EGIT, "cannot compare git's index with HEAD");
+			goto done;
+		}
+		for (i = 0; rc == 0 && i < git_diff_num_deltas(staged); i++) {
+			const git_diff_delta *dl = git_diff_get_delta(staged, i);
+			const char *p = dl->new_file.path ? dl->new_file.path : dl->old_file.path;
+			size_t k;
+			int dup = 0;
+
+			for (k = 0; k < found.count && !dup; k++)
+				dup = !strcmp(found.paths[k], p);
+			if (!dup)
+				rc = path_list_add(&found, p);
+		}
+	}
+
+untracked:
+	/* experiment directories git does not know at all */
+	if (rc == 0 && (size_t)snprintf(dir, sizeof(dir), "%sexperiments", workdir) < sizeof(dir) &&
+	    (d = opendir(dir)) != NULL) {
+		while (rc == 0 && (de = readdir(d)) != NULL) {
+			char entry[4096];
+			size_t pos;
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(entry, sizeof(entry), "%s%s/", prefix, de->d_name);
+			/* known when some index entry starts with it */
+			if (git_index_find_prefix(&pos, index, entry) == 0)
+				continue;
+			entry[strlen(entry) - 1] = '\0';
+			rc = path_list_add(&found, entry);
+		}
+		closedir(d);
+	}
+done:
+	git_diff_free(staged);
+	git_tree_free(head_tree);
+	git_object_free(head);
+	git_index_free(index);
+	if (rc < 0) {
+		eks_strings_free(found.paths, found.count);
+		return rc;
+	}
+	if (found.count)
+		qsort(found.paths, found.count, sizeof(char *), compare_strings);
+	*paths = found.paths;
+	*count = found.count;
+	return 0;
+}
+
 
 static int is_temp_name(const char *name)
 {
