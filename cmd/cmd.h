@@ -34,6 +34,11 @@ int cmd_history(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_power(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_sql(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_reindex(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 extern const struct cmd_entry cmd_table[];

@@ -28,6 +28,11 @@ const struct cmd_entry cmd_table[] = {
 	{ "diff",      cmd_diff,      "field-level changes of protocols and logs between versions" },
 	{ "evaluate",  cmd_evaluate,  "judge the hypotheses on the logged data" },
 	{ "power",     cmd_power,     "sample size or power for planning" },
+	{ "list",      cmd_list,      "the experiments, a line each" },
+	{ "query",     cmd_query,     "find experiments with a filter" },
+	{ "sql",       cmd_sql,       "read-only SQL over the index of all experiments" },
+	{ "export",    cmd_export,    "all experiments, observations or hypotheses as JSON or CSV" },
+	{ "reindex",   cmd_reindex,   "rebuild the index from the repository" },
 	{ "help",      cmd_help,      "show the manual of a command" },
 	{ NULL, NULL, NULL }
 };

@@ -27,6 +27,7 @@
 #include "eksperiment/history.h"
 #include "eksperiment/evaluate.h"
 #include "eksperiment/query.h"
+#include "eksperiment/index.h"
 #include "eksperiment/sha256.h"
 #include "eksperiment/canonical.h"
 #include "eksperiment/diff.h"

@@ -91,7 +91,9 @@ int eks_index_open(eks_index **out, eks_repo *repo, const char *commit);
  */
 int eks_index_reindex(eks_index **out, eks_repo *repo, const char *commit);
 
-/* Close the index (ending its read transaction).  NULL is fine. */
+/* Close the index (ending its read transaction).  Free its rows first.
+ * NULL is fine.  (A process should hold one handle at a time: a second
+ * handle that needs a rebuild waits for the first to be freed.) */
 void eks_index_free(eks_index *index);
 
 /* The commit the index answers for (40 hex digits).  Borrowed. */

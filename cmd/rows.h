@@ -1,0 +1,65 @@
+/*
+ * rows.h - what the index commands (list, query, sql, export, reindex)
+ * share: opening the index at the commit they read, and printing rows of
+ * the index as a text table (fitted to the terminal), JSON or CSV.
+ */
+#ifndef EKS_CMD_ROWS_H
+#define EKS_CMD_ROWS_H
+
+#include "cmd.h"
+
+/*
+ * Open the repository, resolve `rev` (NULL: HEAD), warn about uncommitted
+ * changes to experiment files, and bring the index to that commit
+ * (rebuilding it from scratch when `rebuild`).  Warns on stderr when the
+ * index had to be rebuilt because it was damaged, and names the
+ * experiments whose files have errors at that commit.  Returns 0, or the
+ * exit code after printing why.
+ */
+int rows_open_index(eks_repo **repo, eks_index **index, const char *rev,
+		    int rebuild);
+
+/* A column of the text table: the row's column `name`, headed `header`. */
+struct rows_column {
+	const char *name;
+	const char *header;
+};
+
+/* The columns `list` and `query` show as text. */
+extern const struct rows_column rows_experiment_columns[];
+
+struct rows_output {
+	enum cmd_format format;
+	const char *revision;           /* the commit the rows are from */
+	/* JSON: the key of the array of row objects ("experiments"); NULL
+	 * gives {"revision", "columns": [...], "rows": [[...], ...]}. */
+	const char *json_key;
+	/* Text: the columns to show (NULL-terminated; NULL: all, headed by
+	 * their names), and the words for the summary line. */
+	const struct rows_column *text_columns;
+	const char *noun, *nouns;       /* "experiment", "experiments" */
+};
+
+/*
+ * Print every row of `rows`: text as an aligned table cut to the width of
+ * the terminal (when standard output is one) followed by a line naming
+ * the count and the commit; JSON as one document; CSV with a header row.
+ * Returns 0 or the exit code after printing the error.
+ */
+int rows_print(eks_rows *rows, const struct rows_output *out);
+
+/*
+ * Show where a problem is: print the line of `text` that holds the
+ * character at 1-based `column` (counted in characters from the start
+ * of `text`) on stderr, with a caret under it.
+ */
+void rows_point_at(const char *text, int column);
+
+/* The same for a byte offset (0-based) into `text`. */
+void rows_point_at_byte(const char *text, int offset);
+
+/* Join argv[0..argc-1] with single spaces (caller frees); NULL when out
+ * of memory. */
+char *rows_join_args(int argc, char **argv);
+
+#endif
