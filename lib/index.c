@@ -48,6 +48,7 @@
 #include "eksperiment/error.h"
 #include "eksperiment/evaluate.h"
 #include "eksperiment/index.h"
+#include "eksperiment/integrity.h"
 #include "eksperiment/validate.h"
 #include "store_internal.h"
 
@@ -480,7 +481,22 @@ struct update {
 	git_tree *experiments;          /* experiments/ in `commit`, or NULL */
 	int entry_commits;              /* ENTRY_COMMITS_* */
 	size_t observations;
+	/* experiments whose protocol ever changed after it was created: only
+	 * they can have deviations or post-hoc hypotheses (integrity.h);
+	 * found on first need, once per update */
+	int have_candidates;
+	char **candidates;
+	size_t candidates_count;
 };
+
+/* Free what an update owns. */
+static void update_release(struct update *u)
+{
+	eks_strings_free(u->candidates, u->candidates_count);
+	u->candidates = NULL;
+	u->candidates_count = 0;
+	u->have_candidates = 0;
+}
 
 enum {
 	ENTRY_COMMITS_NONE,     /* nothing known: all NULL */
@@ -638,6 +654,7 @@ struct loaded {
 	eks_cells *cells;
 	eks_evaluation *evaluation;     /* NULL unless the files are valid */
 	size_t errors;
+	size_t deviations;              /* SPEC 5, from the history */
 };
 
 static void loaded_release(struct loaded *l)
@@ -647,6 +664,38 @@ static void loaded_release(struct loaded *l)
 	eks_log_free(l->log);
 	eks_protocol_free(l->protocol);
 	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * The deviations of `l` and its post-hoc hypotheses (SPEC 5), from the
+ * history; read only for experiments whose protocol ever changed.
+ */
+static int load_integrity(struct loaded *l, struct update *u)
+{
+	eks_integrity *in = NULL;
+	size_t i;
+	int rc;
+
+	if (!u->have_candidates) {
+		rc = eks_integrity_candidates(&u->candidates, &u->candidates_count,
+					      u->idx->repo, u->commit);
+		if (rc < 0)
+			return rc;
+		u->have_candidates = 1;
+	}
+	if (!eks_integrity_is_candidate(u->candidates, u->candidates_count, l->id))
+		return 0;
+	rc = eks_integrity_load(&in, u->idx->repo, u->commit, l->id);
+	if (rc == EKS_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	l->deviations = in->deviations_count;
+	for (i = 0; l->evaluation && i < l->evaluation->count; i++)
+		l->evaluation->results[i].post_hoc =
+			eks_integrity_is_post_hoc(in, l->evaluation->results[i].hypothesis->id);
+	eks_integrity_free(in);
+	return 0;
 }
 
 /*
@@ -711,6 +760,7 @@ static int load(struct loaded *l, struct update *u, const char *id,
 		}
 		rc = 0;
 	}
+	rc = load_integrity(l, u);
 done:
 	eks_diag_list_clear(&diags);
 	git_blob_free(protocol);
@@ -890,7 +940,7 @@ static int insert_experiment(struct update *u, long long key, const struct loade
 		    registration ? registration->recorded_at : NULL,
 		    reg_commit[0] ? reg_commit : NULL,
 		    p && p->evidence_level > 0, (long long)(p ? p->evidence_level : 0),
-		    (long long)entries, last, 0LL, (long long)l->errors);
+		    (long long)entries, last, (long long)l->deviations, (long long)l->errors);
 	if (rc < 0)
 		return rc;
 	key = sqlite3_last_insert_rowid(u->db);
@@ -1122,6 +1172,7 @@ static int update(eks_index *idx, const char *commit)
 out:
 	eks_strings_free(ids, count);
 	git_tree_free(u.experiments);
+	update_release(&u);
 	return rc;
 fail:
 	if (rc == EKS_ECORRUPT && is_damage(sqlite3_errcode(idx->db))) {
@@ -1190,6 +1241,7 @@ static int build_file(eks_index *idx, const char *path, const char *commit)
 		goto done;
 done:
 	git_tree_free(u.experiments);
+	update_release(&u);
 	finalize_statements(idx);
 	if (idx->db && sqlite3_close(idx->db) != SQLITE_OK && rc == 0)
 		rc = eks_error_set(EKS_ESQL, "cannot close the new index");

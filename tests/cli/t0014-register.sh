@@ -131,4 +131,20 @@ PY
 }
 run_test "a hypothesis whose outcome changed after it was observed is post hoc" post_hoc_marked
 
+index_counts_deviations() {
+	make_example_repo
+	sed -i 's/^    minimum_effect: 0.5$/    minimum_effect: 0.3/' experiments/uu-molde-outreach/experiment.yaml
+	git commit -qam "quiet change by hand"
+	run 0 eks sql "select id, deviations from experiments order by id"
+	expect_contains out "uu-molde-outreach"
+	grep -E "uu-molde-outreach +1" out
+	grep -E "demo-velferdsteknologi +0" out
+	run 0 eks sql "select hypothesis_id from verdicts where post_hoc = 1"
+	expect_contains out "H3"
+	run 0 eks query "deviations > 0"
+	expect_contains out "uu-molde-outreach"
+	expect_not_contains out "demo-velferdsteknologi"
+}
+run_test "the index counts deviations and marks post-hoc verdicts" index_counts_deviations
+
 finish
