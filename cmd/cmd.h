@@ -72,6 +72,25 @@ int cmd_is_help(const char *arg);
  * Returns 0 or an exit code. */
 int cmd_open_repo(eks_repo **out);
 
+/* What a command that changes one experiment works on (status, register). */
+struct write_session {
+	eks_repo *repo;
+	char *author;                   /* "Name <email>" */
+	char head[EKS_COMMIT_HEX];      /* the commit the experiment was read from */
+	eks_experiment *experiment;     /* valid, as committed in `head` */
+	int locked;
+};
+
+/*
+ * Open the repository, finish a write a killed process left, take the
+ * lock, find the author and read experiment `id` from HEAD, which must be
+ * valid (its problems are printed otherwise).  Returns an exit code; the
+ * caller calls cmd_write_end in any case.
+ */
+int cmd_write_begin(struct write_session *w, const char *id, const char *author,
+		    int lock_timeout);
+void cmd_write_end(struct write_session *w);
+
 /* Output formats shared by several commands. */
 enum cmd_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_GITHUB };
 int cmd_parse_format(enum cmd_format *out, const char *command,

@@ -121,6 +121,49 @@ int cmd_open_repo(eks_repo **out)
 	return EXIT_OK;
 }
 
+int cmd_write_begin(struct write_session *w, const char *id, const char *author,
+		    int lock_timeout)
+{
+	eks_diag_list diags = EKS_DIAG_LIST_INIT;
+	int exit_code, rc;
+
+	memset(w, 0, sizeof(*w));
+	exit_code = cmd_open_repo(&w->repo);
+	if (exit_code)
+		return exit_code;
+	eks_repo_set_lock_timeout(w->repo, lock_timeout);
+	rc = eks_repo_repair(w->repo);
+	if (rc == 0)
+		rc = eks_repo_lock(w->repo, lock_timeout);
+	if (rc < 0)
+		return cmd_fail(rc, NULL);
+	w->locked = 1;
+	rc = eks_repo_author(&w->author, w->repo, author);
+	if (rc == 0)
+		rc = eks_repo_resolve(w->head, w->repo, "HEAD");
+	if (rc == 0)
+		rc = eks_experiment_load(&w->experiment, w->repo, w->head, id, &diags);
+	if (rc == EKS_EINVALID) {
+		cmd_print_diags(stderr, &diags, FORMAT_TEXT);
+		cmd_error("the committed files of '%s' have errors; fix them first (see 'eksperiment validate')", id);
+		exit_code = EXIT_PROBLEMS;
+	} else if (rc < 0) {
+		exit_code = cmd_fail(rc, NULL);
+	}
+	eks_diag_list_clear(&diags);
+	return exit_code;
+}
+
+void cmd_write_end(struct write_session *w)
+{
+	if (w->locked)
+		eks_repo_unlock(w->repo);
+	free(w->author);
+	eks_experiment_free(w->experiment);
+	eks_repo_free(w->repo);
+	memset(w, 0, sizeof(*w));
+}
+
 int cmd_parse_format(enum cmd_format *out, const char *command,
 		     const char *value, unsigned allowed)
 {

@@ -442,10 +442,7 @@ static int log_with_amendment(eks_buf *out, const eks_experiment *experiment,
 	entry.amendment_paths_count = count;
 	entry.amendment_class = major ? "major" : "minor";
 	entry.amendment_reason = (char *)reason;
-	eks_buf_put(out, experiment->log_text, experiment->log_len);
-	if (experiment->log_len && experiment->log_text[experiment->log_len - 1] != '\n')
-		eks_buf_putc(out, '\n');
-	return eks_entry_write_yaml(out, &entry);
+	return eks_log_append_entry(out, experiment->log_text, experiment->log_len, &entry);
 }
 
 int cmd_edit(int argc, char **argv)

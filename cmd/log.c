@@ -429,12 +429,7 @@ int cmd_log(int argc, char **argv)
 		eks_buf_putc(&what, ')');
 	}
 
-	if (experiment->log_len) {
-		eks_buf_put(&new_log, experiment->log_text, experiment->log_len);
-		if (experiment->log_text[experiment->log_len - 1] != '\n')
-			eks_buf_putc(&new_log, '\n');
-	}
-	rc = eks_entry_write_yaml(&new_log, &entry);
+	rc = eks_log_append_entry(&new_log, experiment->log_text, experiment->log_len, &entry);
 	if (rc < 0) {
 		exit_code = cmd_fail(rc, NULL);
 		goto done;

@@ -23,6 +23,7 @@ int cmd_register(int argc, char **argv)
 	};
 	const char *id, *note = NULL, *author_flag = NULL;
 	eks_diag_list diags = EKS_DIAG_LIST_INIT;
+	struct write_session w;
 	eks_experiment *experiment = NULL;
 	eks_protocol *strict_protocol = NULL;
 	eks_yaml_file *tree = NULL;
@@ -34,10 +35,11 @@ int cmd_register(int argc, char **argv)
 	char head[EKS_COMMIT_HEX], commit[EKS_COMMIT_HEX], existing[EKS_COMMIT_HEX];
 	char entry_id[EKS_ENTRY_ID_SIZE], recorded_at[EKS_TIMESTAMP_SIZE], hash[65];
 	char *author = NULL, *end;
-	int c, rc, exit_code, locked = 0, lock_timeout = EKS_LOCK_TIMEOUT_DEFAULT;
+	int c, rc, exit_code, lock_timeout = EKS_LOCK_TIMEOUT_DEFAULT;
 	time_t now;
 
 	memset(&entry, 0, sizeof(entry));
+	memset(&w, 0, sizeof(w));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "m:", options, NULL)) != -1) {
@@ -72,33 +74,13 @@ int cmd_register(int argc, char **argv)
 		goto done;
 	}
 
-	exit_code = cmd_open_repo(&repo);
+	exit_code = cmd_write_begin(&w, id, author_flag, lock_timeout);
 	if (exit_code)
 		goto done;
-	eks_repo_set_lock_timeout(repo, lock_timeout);
-	rc = eks_repo_repair(repo);
-	if (rc == 0)
-		rc = eks_repo_lock(repo, lock_timeout);
-	if (rc < 0) {
-		exit_code = cmd_fail(rc, NULL);
-		goto done;
-	}
-	locked = 1;
-	rc = eks_repo_author(&author, repo, author_flag);
-	if (rc == 0)
-		rc = eks_repo_resolve(head, repo, "HEAD");
-	if (rc == 0)
-		rc = eks_experiment_load(&experiment, repo, head, id, &diags);
-	if (rc == EKS_EINVALID) {
-		cmd_print_diags(stderr, &diags, FORMAT_TEXT);
-		cmd_error("'%s' cannot be registered: its committed files have errors", id);
-		exit_code = EXIT_PROBLEMS;
-		goto done;
-	}
-	if (rc < 0) {
-		exit_code = cmd_fail(rc, NULL);
-		goto done;
-	}
+	repo = w.repo;
+	author = w.author;
+	experiment = w.experiment;
+	memcpy(head, w.head, sizeof(head));
 	eks_diag_list_clear(&diags);
 
 	/* Only a draft is registered, once. */
@@ -162,10 +144,7 @@ int cmd_register(int argc, char **argv)
 	entry.protocol_sha256 = hash;
 	entry.commit_parent = head;
 	entry.note = (char *)note;
-	eks_buf_put(&log, experiment->log_text, experiment->log_len);
-	if (experiment->log_len && experiment->log_text[experiment->log_len - 1] != '\n')
-		eks_buf_putc(&log, '\n');
-	rc = eks_entry_write_yaml(&log, &entry);
+	rc = eks_log_append_entry(&log, experiment->log_text, experiment->log_len, &entry);
 	if (rc < 0) {
 		exit_code = cmd_fail(rc, NULL);
 		goto done;
@@ -202,17 +181,13 @@ int cmd_register(int argc, char **argv)
 	printf("protocol_sha256 %s\n", hash);
 	exit_code = EXIT_OK;
 done:
-	if (locked)
-		eks_repo_unlock(repo);
-	free(author);
+	cmd_write_end(&w);
 	eks_yaml_file_free(tree);
 	eks_protocol_free(strict_protocol);
-	eks_experiment_free(experiment);
 	eks_diag_list_clear(&diags);
 	eks_buf_dispose(&protocol);
 	eks_buf_dispose(&log);
 	eks_buf_dispose(&message);
 	eks_buf_dispose(&tag);
-	eks_repo_free(repo);
 	return exit_code;
 }

@@ -21,6 +21,7 @@ int cmd_status(int argc, char **argv)
 	};
 	const char *id, *reason = NULL, *author_flag = NULL;
 	eks_diag_list diags = EKS_DIAG_LIST_INIT;
+	struct write_session w;
 	eks_experiment *experiment = NULL;
 	eks_yaml_file *tree = NULL;
 	eks_repo *repo = NULL;
@@ -32,10 +33,11 @@ int cmd_status(int argc, char **argv)
 	char head[EKS_COMMIT_HEX], commit[EKS_COMMIT_HEX];
 	char entry_id[EKS_ENTRY_ID_SIZE], recorded_at[EKS_TIMESTAMP_SIZE];
 	char *author = NULL, *end;
-	int c, rc, exit_code, locked = 0, lock_timeout = EKS_LOCK_TIMEOUT_DEFAULT;
+	int c, rc, exit_code, lock_timeout = EKS_LOCK_TIMEOUT_DEFAULT;
 	time_t now;
 
 	memset(&entry, 0, sizeof(entry));
+	memset(&w, 0, sizeof(w));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "m:", options, NULL)) != -1) {
@@ -75,33 +77,13 @@ int cmd_status(int argc, char **argv)
 		goto done;
 	}
 
-	exit_code = cmd_open_repo(&repo);
+	exit_code = cmd_write_begin(&w, id, author_flag, lock_timeout);
 	if (exit_code)
 		goto done;
-	eks_repo_set_lock_timeout(repo, lock_timeout);
-	rc = eks_repo_repair(repo);
-	if (rc == 0)
-		rc = eks_repo_lock(repo, lock_timeout);
-	if (rc < 0) {
-		exit_code = cmd_fail(rc, NULL);
-		goto done;
-	}
-	locked = 1;
-	rc = eks_repo_author(&author, repo, author_flag);
-	if (rc == 0)
-		rc = eks_repo_resolve(head, repo, "HEAD");
-	if (rc == 0)
-		rc = eks_experiment_load(&experiment, repo, head, id, &diags);
-	if (rc == EKS_EINVALID) {
-		cmd_print_diags(stderr, &diags, FORMAT_TEXT);
-		cmd_error("the committed files of '%s' have errors; fix them first (see 'eksperiment validate')", id);
-		exit_code = EXIT_PROBLEMS;
-		goto done;
-	}
-	if (rc < 0) {
-		exit_code = cmd_fail(rc, NULL);
-		goto done;
-	}
+	repo = w.repo;
+	author = w.author;
+	experiment = w.experiment;
+	memcpy(head, w.head, sizeof(head));
 
 	from = experiment->protocol->status;
 	if (to == EKS_STATUS_REGISTERED) {
@@ -145,10 +127,7 @@ int cmd_status(int argc, char **argv)
 	entry.status_from = (char *)eks_status_name(from);
 	entry.status_to = (char *)eks_status_name(to);
 	entry.status_reason = (char *)reason;
-	eks_buf_put(&log, experiment->log_text, experiment->log_len);
-	if (experiment->log_len && experiment->log_text[experiment->log_len - 1] != '\n')
-		eks_buf_putc(&log, '\n');
-	rc = eks_entry_write_yaml(&log, &entry);
+	rc = eks_log_append_entry(&log, experiment->log_text, experiment->log_len, &entry);
 	if (rc < 0) {
 		exit_code = cmd_fail(rc, NULL);
 		goto done;
@@ -172,16 +151,12 @@ int cmd_status(int argc, char **argv)
 	printf("%s: %s -> %s (commit %.7s)\n", id, eks_status_name(from), eks_status_name(to), commit);
 	exit_code = EXIT_OK;
 done:
-	if (locked)
-		eks_repo_unlock(repo);
-	free(author);
+	cmd_write_end(&w);
 	eks_yaml_file_free(tree);
-	eks_experiment_free(experiment);
 	eks_diag_list_clear(&diags);
 	eks_buf_dispose(&protocol);
 	eks_buf_dispose(&log);
 	eks_buf_dispose(&message);
 	eks_buf_dispose(&allowed);
-	eks_repo_free(repo);
 	return exit_code;
 }

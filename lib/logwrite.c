@@ -294,3 +294,14 @@ int eks_entry_write_yaml(eks_buf *out, const eks_entry *entry)
 	yaml_emitter_delete(&w.emitter);
 	return eks_buf_oom(out) ? EKS_ENOMEM : 0;
 }
+
+int eks_log_append_entry(eks_buf *out, const char *log, size_t len,
+			 const eks_entry *entry)
+{
+	eks_buf_put(out, log, len);
+	if (len && log[len - 1] != '\n')
+		eks_buf_putc(out, '\n');
+	if (eks_buf_oom(out))
+		return EKS_ENOMEM;
+	return eks_entry_write_yaml(out, entry);
+}

@@ -42,6 +42,13 @@ int eks_entry_id_generate(char out[EKS_ENTRY_ID_SIZE], time_t t);
  */
 int eks_entry_write_yaml(eks_buf *out, const eks_entry *entry);
 
+/*
+ * Write to `out` the log `log` (`len` bytes, the committed log.yaml) with
+ * `entry` appended: the new bytes of log.yaml after the entry.
+ */
+int eks_log_append_entry(eks_buf *out, const char *log, size_t len,
+			 const eks_entry *entry);
+
 #ifdef __cplusplus
 }
 #endif
