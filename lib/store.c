@@ -1250,8 +1250,8 @@ static int repair_locked(eks_repo *repo)
 	git_commit *commit = NULL, *parent = NULL;
 	git_tree *tree = NULL, *parent_tree = NULL;
 	git_index *index = NULL;
-	char **todo = NULL;
-	size_t i, ntodo = 0;
+	char **stale = NULL;
+	size_t i, nstale = 0;
 	int rc;
 
 	if (!journal_exists(repo))
@@ -1280,7 +1280,7 @@ static int repair_locked(eks_repo *repo)
 		rc = eks_store_git_error(EKS_EGIT, "cannot read git's index");
 		goto done;
 	}
-	if (!(todo = calloc(j.npaths, sizeof(*todo)))) {
+	if (!(stale = calloc(j.npaths, sizeof(*stale)))) {
 		rc = eks_error_oom();
 		goto done;
 	}
@@ -1298,19 +1298,19 @@ static int repair_locked(eks_repo *repo)
 			continue;
 		if (version_equal(&work, &next) && version_equal(&staged, &next))
 			continue;
-		todo[ntodo++] = j.paths[i];
+		stale[nstale++] = j.paths[i];
 	}
 	/* The index object is cached by the repository; checkout re-reads it. */
 	git_index_free(index);
 	index = NULL;
-	if (ntodo && (rc = checkout_paths(repo, tree, todo, ntodo)) < 0)
+	if (nstale && (rc = checkout_paths(repo, tree, stale, nstale)) < 0)
 		goto done;
 finished:
 	if (unlink(repo->journal) < 0 && errno != ENOENT)
 		rc = eks_error_set(EKS_EIO, "cannot remove '%s': %s", repo->journal,
 				   strerror(errno));
 done:
-	free(todo);
+	free(stale);
 	git_index_free(index);
 	git_tree_free(parent_tree);
 	git_tree_free(tree);
