@@ -272,8 +272,11 @@ static int is_directory(const char *path)
 
 /*
  * Templates are found, in order: $EKSPERIMENT_TEMPLATES; the source tree's
- * templates/ when the binary runs uninstalled from a build directory of the source tree; the
- * directory chosen at build time ($(PREFIX)/share/eksperiment/templates).
+ * templates/ when the binary runs uninstalled from a build directory of the
+ * source tree; the directory chosen at build time
+ * ($(PREFIX)/share/eksperiment/templates); and, when that does not exist,
+ * share/eksperiment/templates beside the binary's bin/ (an install under
+ * another prefix).
  */
 const char *cmd_template_dir(void)
 {
@@ -298,6 +301,10 @@ const char *cmd_template_dir(void)
 				if (access(marker, F_OK) == 0)
 					return found;
 			}
+			/* installed under another prefix than the one built for */
+			if (snprintf(found, sizeof(found), "%s/../share/eksperiment/templates", exe) <
+			    (int)sizeof(found) && is_directory(found) && !is_directory(EKS_TEMPLATE_DIR))
+				return found;
 		}
 	}
 	return EKS_TEMPLATE_DIR;

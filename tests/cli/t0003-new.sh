@@ -97,6 +97,15 @@ templates_override() {
 }
 run_test "EKSPERIMENT_TEMPLATES overrides the template directory" templates_override
 
+templates_beside_installed_binary() {
+	mkdir -p inst/bin inst/share/eksperiment/templates
+	cp "$EKSPERIMENT" inst/bin/eksperiment
+	cp "$SRC_ROOT"/templates/*.yaml inst/share/eksperiment/templates/
+	run 0 inst/bin/eksperiment templates
+	expect_contains out "two-arm-proportion"
+}
+run_test "an installed binary finds the templates under its own prefix" templates_beside_installed_binary
+
 new_outside_repository() {
 	run 3 eks new pilot
 	expect_contains err "not an eksperiment repository"
