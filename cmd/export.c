@@ -61,6 +61,10 @@ int cmd_export(int argc, char **argv)
 		goto done;
 	}
 	exit_code = rows_print(rows, &out);
+	eks_rows_free(rows);
+	rows = NULL;
+	if (exit_code == EXIT_OK)
+		rows_warn_uncommitted(repo, index, NULL, 0, 1);
 done:
 	eks_rows_free(rows);
 	eks_index_free(index);

@@ -93,7 +93,7 @@ int cmd_list(int argc, char **argv)
 	struct rows_output out = {
 		.format = FORMAT_TEXT, .json_key = "experiments",
 		.text_columns = rows_experiment_columns,
-		.noun = "experiment", .nouns = "experiments"
+		.noun = "experiment", .nouns = "experiments", .collect_ids = 1
 	};
 	eks_buf expr = EKS_BUF_INIT, partners = EKS_BUF_INIT;
 	eks_buf statuses = EKS_BUF_INIT, challenges = EKS_BUF_INIT;
@@ -177,7 +177,12 @@ int cmd_list(int argc, char **argv)
 		goto done;
 	}
 	exit_code = rows_print(rows, &out);
+	eks_rows_free(rows);
+	rows = NULL;
+	if (exit_code == EXIT_OK)
+		rows_warn_uncommitted(repo, index, out.ids, out.ids_count, 0);
 done:
+	eks_strings_free(out.ids, out.ids_count);
 	eks_rows_free(rows);
 	eks_index_free(index);
 	eks_repo_free(repo);

@@ -39,7 +39,7 @@ int cmd_query(int argc, char **argv)
 	struct rows_output out = {
 		.format = FORMAT_TEXT, .json_key = "experiments",
 		.text_columns = rows_experiment_columns,
-		.noun = "experiment", .nouns = "experiments"
+		.noun = "experiment", .nouns = "experiments", .collect_ids = 1
 	};
 	const char *rev = NULL;
 	char *expr = NULL;
@@ -92,7 +92,12 @@ int cmd_query(int argc, char **argv)
 		goto done;
 	}
 	exit_code = rows_print(rows, &out);
+	eks_rows_free(rows);
+	rows = NULL;
+	if (exit_code == EXIT_OK)
+		rows_warn_uncommitted(repo, index, out.ids, out.ids_count, 0);
 done:
+	eks_strings_free(out.ids, out.ids_count);
 	eks_rows_free(rows);
 	eks_index_free(index);
 	eks_repo_free(repo);

@@ -26,7 +26,6 @@ int rows_open_index(eks_repo **repo, eks_index **index, const char *rev,
 	const eks_index_update *update;
 	char **invalid = NULL;
 	const char *trace;
-	double checked;
 	size_t count = 0, i;
 	int rc, exit_code;
 
@@ -39,9 +38,6 @@ int rows_open_index(eks_repo **repo, eks_index **index, const char *rev,
 		rc = eks_repo_resolve(commit, *repo, rev ? rev : "HEAD");
 	if (rc < 0)
 		goto fail;
-	checked = now_ms();
-	view_warn_uncommitted(*repo, NULL, commit);
-	checked = now_ms() - checked;
 	rc = rebuild ? eks_index_reindex(index, *repo, commit)
 		     : eks_index_open(index, *repo, commit);
 	if (rc < 0)
@@ -49,9 +45,8 @@ int rows_open_index(eks_repo **repo, eks_index **index, const char *rev,
 	update = eks_index_last_update(*index);
 	trace = getenv("EKSPERIMENT_TRACE");
 	if (trace && *trace)
-		fprintf(stderr, "eksperiment: trace: uncommitted-changes check %.1f ms; "
-			"index brought to %.7s in %.1f ms (%s%s; %zu experiment%s, "
-			"%zu read again, %zu removed)\n", checked, commit,
+		fprintf(stderr, "eksperiment: trace: index brought to %.7s in %.1f ms "
+			"(%s%s; %zu experiment%s, %zu read again, %zu removed)\n", commit,
 			update->seconds * 1000, update->rebuilt ? "rebuilt: " : "updated",
 			update->rebuilt && update->reason ? update->reason : "",
 			update->experiments, update->experiments == 1 ? "" : "s",
@@ -76,6 +71,62 @@ fail:
 	eks_repo_free(*repo);
 	*repo = NULL;
 	return exit_code;
+}
+
+void rows_warn_uncommitted(eks_repo *repo, eks_index *index,
+			   char *const *ids, size_t ids_count, int all)
+{
+	char head[EKS_COMMIT_HEX];
+	const char *commit = eks_index_commit(index);
+	const char *trace = getenv("EKSPERIMENT_TRACE");
+	char **paths = NULL;
+	size_t count = 0;
+	double checked = now_ms();
+
+	/* The index knows the work tree only against its own commit; for
+	 * another one (--rev), the slower check against HEAD. */
+	if (eks_repo_resolve(head, repo, "HEAD") < 0 || strcmp(head, commit)) {
+		eks_error_clear();
+		view_warn_uncommitted(repo, NULL, commit);
+	} else if (eks_index_uncommitted(&paths, &count, index, all ? NULL : ids,
+					 all ? 0 : ids_count) < 0) {
+		cmd_warning("cannot tell whether there are uncommitted changes: %s",
+			    eks_error_last()->message);
+	} else {
+		view_warn_paths(paths, count, "experiments/", commit);
+	}
+	if (trace && *trace)
+		fprintf(stderr, "eksperiment: trace: uncommitted-changes check of %s "
+			"in %.1f ms\n", all ? "every experiment" : "the experiments shown",
+			now_ms() - checked);
+	eks_strings_free(paths, count);
+}
+
+/* The next row, keeping its id when the caller asked for the ids. */
+static int next_row(eks_rows *rows, struct rows_output *out, int *id_column)
+{
+	int rc = eks_rows_next(rows);
+	size_t i;
+	char **grown;
+	const char *id;
+
+	if (rc <= 0 || !out->collect_ids)
+		return rc;
+	if (*id_column == -2) {
+		*id_column = -1;
+		for (i = 0; i < eks_rows_columns(rows); i++)
+			if (!strcmp(eks_rows_name(rows, i), "id"))
+				*id_column = (int)i;
+	}
+	if (*id_column < 0 || !(id = eks_rows_text(rows, (size_t)*id_column)))
+		return rc;
+	if (!(grown = realloc(out->ids, (out->ids_count + 1) * sizeof(*grown))))
+		return eks_error_oom();
+	out->ids = grown;
+	if (!(grown[out->ids_count] = strdup(id)))
+		return eks_error_oom();
+	out->ids_count++;
+	return rc;
 }
 
 /* The columns `list` and `query` show as text. */
@@ -190,7 +241,7 @@ static void fit(struct table *t, size_t width)
 }
 
 /* Where each shown column is among the row's columns (-1: missing). */
-static int *text_layout(eks_rows *rows, const struct rows_output *out, size_t *count)
+static int *text_layout(eks_rows *rows, struct rows_output *out, size_t *count)
 {
 	size_t n = 0, i, j, columns = eks_rows_columns(rows);
 	int *map;
@@ -212,8 +263,9 @@ static int *text_layout(eks_rows *rows, const struct rows_output *out, size_t *c
 	return map;
 }
 
-static int print_text(eks_rows *rows, const struct rows_output *out)
+static int print_text(eks_rows *rows, struct rows_output *out)
 {
+	int id_column = -2;                   /* not looked for yet */
 	struct table t;
 	const char **cells = NULL;
 	size_t n = 0, i, count = 0;
@@ -230,7 +282,7 @@ static int print_text(eks_rows *rows, const struct rows_output *out)
 					     : eks_rows_name(rows, i);
 	if ((rc = table_add(&t, cells)) < 0)
 		goto done;
-	while ((rc = eks_rows_next(rows)) > 0) {
+	while ((rc = next_row(rows, out, &id_column)) > 0) {
 		for (i = 0; i < n; i++)
 			cells[i] = map[i] >= 0 ? eks_rows_text(rows, (size_t)map[i]) : NULL;
 		if ((rc = table_add(&t, cells)) < 0)
@@ -277,8 +329,9 @@ static void put_json_value(eks_buf *b, eks_rows *rows, size_t i)
 
 /* Rows are written one at a time, so an export of a million
  * observations never needs them all in memory. */
-static int print_json(eks_rows *rows, const struct rows_output *out)
+static int print_json(eks_rows *rows, struct rows_output *out)
 {
+	int id_column = -2;                   /* not looked for yet */
 	eks_buf b = EKS_BUF_INIT;
 	size_t i, columns = eks_rows_columns(rows), count = 0;
 	int rc;
@@ -298,7 +351,7 @@ static int print_json(eks_rows *rows, const struct rows_output *out)
 		}
 		eks_buf_puts(&b, "],\"rows\":[");
 	}
-	while ((rc = eks_rows_next(rows)) > 0) {
+	while ((rc = next_row(rows, out, &id_column)) > 0) {
 		if (count++)
 			eks_buf_putc(&b, ',');
 		eks_buf_putc(&b, out->json_key ? '{' : '[');
@@ -332,8 +385,9 @@ static int print_json(eks_rows *rows, const struct rows_output *out)
 	return rc;
 }
 
-static int print_csv(eks_rows *rows)
+static int print_csv(eks_rows *rows, struct rows_output *out)
 {
+	int id_column = -2;                   /* not looked for yet */
 	eks_buf b = EKS_BUF_INIT;
 	size_t i, columns = eks_rows_columns(rows);
 	int rc;
@@ -344,7 +398,7 @@ static int print_csv(eks_rows *rows)
 		eks_buf_put_csv_field(&b, eks_rows_name(rows, i));
 	}
 	eks_buf_putc(&b, '\n');
-	while ((rc = eks_rows_next(rows)) > 0) {
+	while ((rc = next_row(rows, out, &id_column)) > 0) {
 		for (i = 0; i < columns; i++) {
 			const char *text = eks_rows_text(rows, i);
 
@@ -369,7 +423,7 @@ static int print_csv(eks_rows *rows)
 	return rc;
 }
 
-int rows_print(eks_rows *rows, const struct rows_output *out)
+int rows_print(eks_rows *rows, struct rows_output *out)
 {
 	int rc;
 
@@ -378,7 +432,7 @@ int rows_print(eks_rows *rows, const struct rows_output *out)
 		rc = print_json(rows, out);
 		break;
 	case FORMAT_CSV:
-		rc = print_csv(rows);
+		rc = print_csv(rows, out);
 		break;
 	default:
 		rc = print_text(rows, out);

@@ -9,15 +9,24 @@
 #include "cmd.h"
 
 /*
- * Open the repository, resolve `rev` (NULL: HEAD), warn about uncommitted
- * changes to experiment files, and bring the index to that commit
- * (rebuilding it from scratch when `rebuild`).  Warns on stderr when the
+ * Open the repository, resolve `rev` (NULL: HEAD) and bring the index to
+ * that commit (rebuilding it from scratch when `rebuild`).  The caller
+ * warns about uncommitted changes (rows_warn_uncommitted).  Warns on stderr when the
  * index had to be rebuilt because it was damaged, and names the
  * experiments whose files have errors at that commit.  Returns 0, or the
  * exit code after printing why.
  */
 int rows_open_index(eks_repo **repo, eks_index **index, const char *rev,
 		    int rebuild);
+
+/*
+ * Warn on stderr about uncommitted changes to the experiments `ids` (those
+ * an answer showed), or to every experiment when `all`.  Uses the index's
+ * own record of the work tree (eks_index_uncommitted) when the index is at
+ * HEAD, and the whole-repository check against HEAD otherwise.
+ */
+void rows_warn_uncommitted(eks_repo *repo, eks_index *index,
+			   char *const *ids, size_t ids_count, int all);
 
 /* A column of the text table: the row's column `name`, headed `header`. */
 struct rows_column {
@@ -38,6 +47,11 @@ struct rows_output {
 	 * their names), and the words for the summary line. */
 	const struct rows_column *text_columns;
 	const char *noun, *nouns;       /* "experiment", "experiments" */
+	/* When collect_ids is set, rows_print keeps the "id" of every row
+	 * printed in ids (free with eks_strings_free). */
+	int collect_ids;
+	char **ids;
+	size_t ids_count;
 };
 
 /*
@@ -46,7 +60,7 @@ struct rows_output {
  * the count and the commit; JSON as one document; CSV with a header row.
  * Returns 0 or the exit code after printing the error.
  */
-int rows_print(eks_rows *rows, const struct rows_output *out);
+int rows_print(eks_rows *rows, struct rows_output *out);
 
 /*
  * Show where a problem is: print the line of `text` that holds the

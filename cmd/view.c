@@ -239,11 +239,27 @@ void view_json_key(eks_buf *json, const char *key, int first)
 	eks_buf_putc(json, ':');
 }
 
+void view_warn_paths(char *const *paths, size_t count, const char *prefix,
+		     const char *commit)
+{
+	size_t i, shown = 0;
+
+	for (i = 0; i < count; i++) {
+		if (strncmp(paths[i], prefix, strlen(prefix)))
+			continue;
+		if (shown++ < 5)
+			cmd_warning("'%s' has uncommitted changes, which are not shown here "
+				    "(this is commit %.7s)", paths[i], commit);
+	}
+	if (shown > 5)
+		cmd_warning("... and %zu more files with uncommitted changes", shown - 5);
+}
+
 void view_warn_uncommitted(eks_repo *repo, const char *id, const char *commit)
 {
 	eks_buf prefix = EKS_BUF_INIT;
 	char **paths = NULL;
-	size_t count = 0, i, shown = 0;
+	size_t count = 0;
 
 	/* One experiment is checked thoroughly (untracked files too); all of
 	 * them with the quicker whole-repository check. */
@@ -257,15 +273,7 @@ void view_warn_uncommitted(eks_repo *repo, const char *id, const char *commit)
 		eks_buf_printf(&prefix, "experiments/%s/", id);
 	else
 		eks_buf_puts(&prefix, "experiments/");
-	for (i = 0; i < count; i++) {
-		if (strncmp(paths[i], eks_buf_cstr(&prefix), prefix.len))
-			continue;
-		if (shown++ < 5)
-			cmd_warning("'%s' has uncommitted changes, which are not shown here "
-				    "(this is commit %.7s)", paths[i], commit);
-	}
-	if (shown > 5)
-		cmd_warning("... and %zu more files with uncommitted changes", shown - 5);
+	view_warn_paths(paths, count, eks_buf_cstr(&prefix), commit);
 	eks_buf_dispose(&prefix);
 	eks_strings_free(paths, count);
 }

@@ -62,4 +62,9 @@ void view_json_key(eks_buf *json, const char *key, int first);
  * experiment when id is NULL), naming the commit that is shown. */
 void view_warn_uncommitted(eks_repo *repo, const char *id, const char *commit);
 
+/* Warn on stderr about `paths` (uncommitted changes) that start with
+ * `prefix`: the first five by name, then how many more. */
+void view_warn_paths(char *const *paths, size_t count, const char *prefix,
+		     const char *commit);
+
 #endif

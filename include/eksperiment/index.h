@@ -54,7 +54,7 @@ extern "C" {
 
 /* The format of the database; a file with another PRAGMA user_version is
  * rebuilt.  Raise it whenever the tables or views change. */
-#define EKS_INDEX_FORMAT 2   /* 2: deviations and post_hoc filled in */
+#define EKS_INDEX_FORMAT 3   /* 3: blob ids and work-tree stat data */
 
 /* How long a command waits for another process that holds the index
  * (rebuilding it, or writing an update), in seconds. */
@@ -111,6 +111,21 @@ const eks_index_update *eks_index_last_update(const eks_index *index);
  * Free with eks_strings_free.
  */
 int eks_index_invalid(char ***ids, size_t *count, eks_index *index);
+
+/*
+ * The experiment files whose work-tree copy differs from the indexed
+ * commit: changed, deleted, or there but not committed; for the
+ * experiments `ids` (those the index does not hold are skipped), or with
+ * ids NULL for every experiment, adding experiments/<name> for each
+ * directory under experiments/ that the commit does not have.  Sorted;
+ * free with eks_strings_free.  Stat data are compared with what the index
+ * remembers of each file, and a file is read only when they differ (see
+ * index.c), so checking the experiments of an answer costs a few lstat
+ * calls.  Other files in an experiment's directory, and changes staged in
+ * git's index but undone in the work tree, are not looked for.
+ */
+int eks_index_uncommitted(char ***paths, size_t *count, eks_index *index,
+			  char *const *ids, size_t ids_count);
 
 /* ---- answers ---------------------------------------------------------- */
 

@@ -94,6 +94,32 @@ LOG
 }
 run_test "query sees a hand commit without reindex" query_follows_log
 
+query_warns_about_its_answer() {
+	make_example_repo
+	echo "# a change" >> experiments/uu-molde-outreach/experiment.yaml
+	# the changed experiment is in the answer: named
+	run 0 eks query 'id = uu-molde-outreach'
+	expect_contains err "'experiments/uu-molde-outreach/experiment.yaml' has uncommitted changes"
+	expect_contains out "uu-molde-outreach"
+	# not in the answer: not named
+	run 0 eks query 'id = demo-velferdsteknologi'
+	expect_empty err
+	# a deleted log of an experiment shown, in every format
+	git checkout -q -- experiments
+	rm experiments/demo-velferdsteknologi/log.yaml
+	run 0 eks query --format json 'status != withdrawn'
+	expect_contains err "'experiments/demo-velferdsteknologi/log.yaml' has uncommitted changes"
+	git checkout -q -- experiments
+	run 0 eks query --format csv 'status != withdrawn'
+	expect_empty err
+	# another commit than HEAD: checked against HEAD, as before
+	git commit -q --allow-empty -m "an empty commit"
+	echo "# a change" >> experiments/uu-molde-outreach/log.yaml
+	run 0 eks query --rev HEAD~1 'id = demo-velferdsteknologi'
+	expect_contains err "'experiments/uu-molde-outreach/log.yaml' has uncommitted changes"
+}
+run_test "query warns about uncommitted changes of the experiments it shows" query_warns_about_its_answer
+
 query_help() {
 	run 0 eks query --help
 	expect_contains out "eksperiment-query - find experiments with a filter"

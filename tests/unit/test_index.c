@@ -831,6 +831,106 @@ static void test_index_concurrent_readers_and_writers(void **state)
 	}
 }
 
+/* ---- the work tree --------------------------------------------------------- */
+
+/* eks_index_uncommitted's paths joined by spaces ("" for none). */
+static const char *uncommitted(eks_index *index, char *const *ids, size_t n)
+{
+	static char out[1024];
+	char **paths = NULL;
+	size_t count = 0, i;
+
+	out[0] = '\0';
+	assert_int_equal(eks_index_uncommitted(&paths, &count, index, ids, n), 0);
+	for (i = 0; i < count; i++) {
+		if (i)
+			strncat(out, " ", sizeof(out) - strlen(out) - 1);
+		strncat(out, paths[i], sizeof(out) - strlen(out) - 1);
+	}
+	eks_strings_free(paths, count);
+	return out;
+}
+
+/* Run `sql` on the index file directly (as a damaged cache would be). */
+static void poke(const char *sql)
+{
+	char path[PATH_MAX];
+	sqlite3 *db = NULL;
+
+	index_path(path, sizeof(path));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_changes(db), 1);
+	sqlite3_close(db);
+}
+
+static void test_index_uncommitted_names_changed_files(void **state)
+{
+	char *molde[] = { "uu-molde-outreach" };
+	char *demo[] = { "demo-velferdsteknologi", "not-an-experiment" };
+	eks_index *index;
+
+	(void)state;
+	index = open_head();
+	assert_string_equal(uncommitted(index, NULL, 0), "");
+	assert_int_equal(sh("echo '# a change' >> experiments/uu-molde-outreach/experiment.yaml && "
+			    "rm experiments/demo-velferdsteknologi/log.yaml && "
+			    "mkdir experiments/not-committed && "
+			    "touch experiments/not-committed/experiment.yaml"), 0);
+	assert_string_equal(uncommitted(index, NULL, 0),
+			    "experiments/demo-velferdsteknologi/log.yaml "
+			    "experiments/not-committed "
+			    "experiments/uu-molde-outreach/experiment.yaml");
+	/* only the experiments asked about, and no directory scan */
+	assert_string_equal(uncommitted(index, molde, 1),
+			    "experiments/uu-molde-outreach/experiment.yaml");
+	assert_string_equal(uncommitted(index, demo, 2),
+			    "experiments/demo-velferdsteknologi/log.yaml");
+	assert_string_equal(uncommitted(index, molde, 0), "");
+	/* put back as committed: nothing again */
+	assert_int_equal(sh("git checkout -- experiments && rm -r experiments/not-committed"), 0);
+	assert_string_equal(uncommitted(index, NULL, 0), "");
+	eks_index_free(index);
+}
+
+static void test_index_uncommitted_trusts_only_unchanged_stat_data(void **state)
+{
+	char *molde[] = { "uu-molde-outreach" };
+	eks_index *index;
+
+	(void)state;
+	assert_int_equal(sh("touch -d '10 seconds ago' experiments/uu-molde-outreach/log.yaml"), 0);
+	index = open_head();
+	assert_string_equal(uncommitted(index, molde, 1), "");
+	eks_index_free(index);
+
+	/* The remembered blob is believed while lstat gives the same data:
+	 * a wrong one shows the file was not read again. */
+	poke("UPDATE x_worktree SET blob = '0123456789012345678901234567890123456789'"
+	     " WHERE path = 'experiments/uu-molde-outreach/log.yaml'");
+	index = open_head();
+	assert_string_equal(uncommitted(index, molde, 1), "experiments/uu-molde-outreach/log.yaml");
+	eks_index_free(index);
+
+	/* Other stat data: read again, and found unchanged. */
+	assert_int_equal(sh("touch -d '5 seconds ago' experiments/uu-molde-outreach/log.yaml"), 0);
+	index = open_head();
+	assert_string_equal(uncommitted(index, molde, 1), "");
+	eks_index_free(index);
+
+	/* A file modified in (or after) the second it was looked at could
+	 * change again unseen in that second: it is always read. */
+	assert_int_equal(sh("touch -d '1 hour' experiments/uu-molde-outreach/log.yaml"), 0);
+	index = open_head();
+	assert_string_equal(uncommitted(index, molde, 1), "");
+	eks_index_free(index);
+	poke("UPDATE x_worktree SET blob = '0123456789012345678901234567890123456789'"
+	     " WHERE path = 'experiments/uu-molde-outreach/log.yaml'");
+	index = open_head();
+	assert_string_equal(uncommitted(index, molde, 1), "");
+	eks_index_free(index);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -852,6 +952,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_index_sql_cannot_change_or_attach_anything, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_sql_reads_and_reports_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_concurrent_readers_and_writers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_uncommitted_names_changed_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_uncommitted_trusts_only_unchanged_stat_data, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
