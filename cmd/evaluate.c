@@ -8,24 +8,24 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "rows.h"
 #include "table.h"
 
-/* One evaluated experiment. */
-struct evaluated {
-	eks_experiment *experiment;
-	eks_cells *cells;
-	eks_evaluation *evaluation;
-};
+/* A name of the protocol, as eks_*_name() gives an unknown one. */
+static const char *name(const char *s)
+{
+	return s ? s : "?";
+}
 
-static void put_group_json(eks_buf *b, const eks_group_result *g)
+static void put_group_json(eks_buf *b, const eks_verdict_group *g)
 {
 	int first = 1;
 
 	eks_buf_putc(b, '{');
 	json_key(b, &first, "arm");
-	eks_buf_put_json_string(b, g->arm);
+	eks_buf_put_json_string(b, name(g->arm));
 	json_key(b, &first, "timepoint");
-	eks_buf_put_json_string(b, g->timepoint);
+	eks_buf_put_json_string(b, name(g->timepoint));
 	json_key(b, &first, "n");
 	eks_buf_printf(b, "%lld", g->has_data ? g->n : 0);
 	if (g->is_count) {
@@ -46,38 +46,37 @@ static void put_group_json(eks_buf *b, const eks_group_result *g)
 	eks_buf_putc(b, '}');
 }
 
-static void put_result_json(eks_buf *b, const eks_hypothesis_result *r)
+static void put_result_json(eks_buf *b, const eks_verdict_row *r)
 {
-	const eks_hypothesis *h = r->hypothesis;
 	int first = 1;
 	size_t i;
 
 	eks_buf_putc(b, '{');
 	json_key(b, &first, "id");
-	eks_buf_put_json_string(b, h->id);
+	eks_buf_put_json_string(b, name(r->id));
 	json_key(b, &first, "outcome");
-	eks_buf_put_json_string(b, h->outcome);
+	eks_buf_put_json_string(b, name(r->outcome));
 	json_key(b, &first, "test");
-	eks_buf_put_json_string(b, eks_test_name(h->test));
+	eks_buf_put_json_string(b, name(r->test));
 	json_key(b, &first, "estimator");
-	eks_buf_put_json_string(b, eks_estimator_name(h->estimator));
+	eks_buf_put_json_string(b, name(r->estimator));
 	json_key(b, &first, "method");
-	eks_buf_put_json_string(b, r->method);
+	eks_buf_put_json_string(b, name(r->method));
 	json_key(b, &first, "family");
-	eks_buf_put_json_string(b, eks_family_name(h->family));
+	eks_buf_put_json_string(b, name(r->family));
 	json_key(b, &first, "arm");
-	eks_buf_put_json_string(b, h->arm);
+	eks_buf_put_json_string(b, name(r->arm));
 	json_key(b, &first, "against");
-	json_string_or_null(b, h->against);
-	if (h->has_against_value) {
+	json_string_or_null(b, r->against);
+	if (r->has_against_value) {
 		json_key(b, &first, "against_value");
-		json_number(b, h->against_value);
+		json_number(b, r->against_value);
 	}
 	json_key(b, &first, "timepoint");
-	eks_buf_put_json_string(b, h->timepoint);
-	if (h->baseline) {
+	eks_buf_put_json_string(b, name(r->timepoint));
+	if (r->baseline) {
 		json_key(b, &first, "baseline");
-		eks_buf_put_json_string(b, h->baseline);
+		eks_buf_put_json_string(b, r->baseline);
 	}
 	json_key(b, &first, "groups");
 	eks_buf_putc(b, '[');
@@ -100,7 +99,7 @@ static void put_result_json(eks_buf *b, const eks_hypothesis_result *r)
 	json_key(b, &first, "p_adjusted");
 	r->has_p ? json_number(b, r->p_adjusted) : (void)eks_buf_puts(b, "null");
 	json_key(b, &first, "verdict");
-	eks_buf_put_json_string(b, eks_verdict_name(r->verdict));
+	eks_buf_put_json_string(b, name(r->verdict));
 	json_key(b, &first, "reason");
 	eks_buf_put_json_string(b, r->reason ? r->reason : "");
 	json_key(b, &first, "post_hoc");
@@ -108,62 +107,72 @@ static void put_result_json(eks_buf *b, const eks_hypothesis_result *r)
 	eks_buf_putc(b, '}');
 }
 
-static void print_json(const char *revision, const struct evaluated *list, size_t count)
+/* The experiments to print: those of `ev` without errors. */
+#define EACH_SHOWN(ev, e) \
+	for (e = (ev)->experiments; e < (ev)->experiments + (ev)->count; e++) \
+		if (!e->has_errors)
+
+static void print_json(const char *revision, const eks_evaluations *ev)
 {
 	eks_buf b = EKS_BUF_INIT;
-	size_t i, j;
+	const eks_evaluated *e;
+	size_t j, shown = 0;
 
 	eks_buf_puts(&b, "{\"revision\":");
 	eks_buf_put_json_string(&b, revision);
 	eks_buf_puts(&b, ",\"experiments\":[");
-	for (i = 0; i < count; i++) {
-		const struct evaluated *e = &list[i];
+	EACH_SHOWN(ev, e) {
 		int first = 1;
 
-		if (i)
+		if (shown++)
 			eks_buf_putc(&b, ',');
 		eks_buf_putc(&b, '{');
 		json_key(&b, &first, "id");
-		eks_buf_put_json_string(&b, e->experiment->id);
+		eks_buf_put_json_string(&b, e->id);
 		json_key(&b, &first, "status");
-		eks_buf_put_json_string(&b, eks_status_name(e->experiment->protocol->status));
+		eks_buf_put_json_string(&b, name(e->status));
 		json_key(&b, &first, "hypotheses");
 		eks_buf_putc(&b, '[');
-		for (j = 0; j < e->evaluation->count; j++) {
+		for (j = 0; j < e->count; j++) {
 			if (j)
 				eks_buf_putc(&b, ',');
-			put_result_json(&b, &e->evaluation->results[j]);
+			put_result_json(&b, &e->hypotheses[j]);
 		}
 		eks_buf_puts(&b, "]}");
+		if (b.len > 65536) {
+			fputs(eks_buf_cstr(&b), stdout);
+			eks_buf_clear(&b);
+		}
 	}
 	eks_buf_puts(&b, "]}\n");
 	fputs(eks_buf_cstr(&b), stdout);
 	eks_buf_dispose(&b);
 }
 
-static void print_csv(const struct evaluated *list, size_t count)
+static void print_csv(const eks_evaluations *ev)
 {
 	static const char *const header =
 		"experiment,hypothesis,outcome,test,estimator,method,arm,against,timepoint,"
 		"estimate,ci_low,ci_high,conf_level,p_value,p_adjusted,verdict,post_hoc,reason\n";
-	size_t i, j;
+	const eks_evaluated *e;
+	eks_buf b = EKS_BUF_INIT;
+	size_t j;
 
 	fputs(header, stdout);
-	for (i = 0; i < count; i++) {
-		for (j = 0; j < list[i].evaluation->count; j++) {
-			const eks_hypothesis_result *r = &list[i].evaluation->results[j];
-			const eks_hypothesis *h = r->hypothesis;
-			eks_buf b = EKS_BUF_INIT;
+	EACH_SHOWN(ev, e) {
+		for (j = 0; j < e->count; j++) {
+			const eks_verdict_row *r = &e->hypotheses[j];
 			char against[64];
 
-			if (!h->against)
-				snprintf(against, sizeof(against), "%.15g", h->against_value);
-			eks_buf_put_csv_field(&b, list[i].experiment->id);
-			eks_buf_printf(&b, ",%s,%s,%s,%s,%s,%s,", h->id, h->outcome,
-				       eks_test_name(h->test), eks_estimator_name(h->estimator),
-				       r->method, h->arm);
-			eks_buf_put_csv_field(&b, h->against ? h->against : against);
-			eks_buf_printf(&b, ",%s,", h->timepoint);
+			if (!r->against)
+				snprintf(against, sizeof(against), "%.15g", r->against_value);
+			eks_buf_clear(&b);
+			eks_buf_put_csv_field(&b, e->id);
+			eks_buf_printf(&b, ",%s,%s,%s,%s,%s,%s,", name(r->id), name(r->outcome),
+				       name(r->test), name(r->estimator), name(r->method),
+				       name(r->arm));
+			eks_buf_put_csv_field(&b, r->against ? r->against : against);
+			eks_buf_printf(&b, ",%s,", name(r->timepoint));
 			if (r->has_estimate)
 				eks_buf_printf(&b, "%.15g,%.15g,%.15g,", r->estimate, r->ci_low, r->ci_high);
 			else
@@ -173,48 +182,48 @@ static void print_csv(const struct evaluated *list, size_t count)
 				eks_buf_printf(&b, "%.15g,%.15g,", r->p_value, r->p_adjusted);
 			else
 				eks_buf_puts(&b, ",,");
-			eks_buf_printf(&b, "%s,%s,", eks_verdict_name(r->verdict),
-				       r->post_hoc ? "true" : "false");
-			eks_buf_put_csv_field(&b, r->reason);
+			eks_buf_printf(&b, "%s,%s,", name(r->verdict), r->post_hoc ? "true" : "false");
+			eks_buf_put_csv_field(&b, r->reason ? r->reason : "");
 			eks_buf_putc(&b, '\n');
 			fputs(eks_buf_cstr(&b), stdout);
-			eks_buf_dispose(&b);
 		}
 	}
+	eks_buf_dispose(&b);
 }
 
-static void print_text(const char *revision, const struct evaluated *list, size_t count)
+static void print_text(const char *revision, const eks_evaluations *ev)
 {
 	int color = cmd_use_color(stdout);
-	size_t i, j;
+	const eks_evaluated *e;
+	size_t j;
 
 	printf("Evaluated at commit %.7s\n", revision);
-	for (i = 0; i < count; i++) {
-		const struct evaluated *e = &list[i];
+	EACH_SHOWN(ev, e) {
 		struct table t;
 		static const char *const head[] = {
 			"hypothesis", "outcome", "comparison", "method", "estimate",
 			"CI", "p", "p adjusted", "verdict"
 		};
 
-		printf("\n%s%s%s (%s)\n", color ? "\033[1m" : "", e->experiment->id,
-		       color ? "\033[0m" : "", eks_status_name(e->experiment->protocol->status));
-		if (e->evaluation->count == 0) {
+		printf("\n%s%s%s (%s)\n", color ? "\033[1m" : "", e->id,
+		       color ? "\033[0m" : "", name(e->status));
+		if (e->count == 0) {
 			printf("  no hypotheses\n");
 			continue;
 		}
 		table_init(&t, 9);
 		table_add(&t, head);
-		for (j = 0; j < e->evaluation->count; j++) {
-			const eks_hypothesis_result *r = &e->evaluation->results[j];
-			const eks_hypothesis *h = r->hypothesis;
+		for (j = 0; j < e->count; j++) {
+			const eks_verdict_row *r = &e->hypotheses[j];
 			char est[32], lo[32], hi[32], ci[80], p[32], pa[32], cmp[200];
 			const char *row[9];
 
-			if (h->against)
-				snprintf(cmp, sizeof(cmp), "%s vs %s @ %s", h->arm, h->against, h->timepoint);
+			if (r->against)
+				snprintf(cmp, sizeof(cmp), "%s vs %s @ %s", name(r->arm), r->against,
+					 name(r->timepoint));
 			else
-				snprintf(cmp, sizeof(cmp), "%s vs %g @ %s", h->arm, h->against_value, h->timepoint);
+				snprintf(cmp, sizeof(cmp), "%s vs %g @ %s", name(r->arm),
+					 r->against_value, name(r->timepoint));
 			if (r->has_estimate) {
 				text_number(est, sizeof(est), r->estimate);
 				snprintf(ci, sizeof(ci), "%s to %s", text_number(lo, sizeof(lo), r->ci_low),
@@ -230,54 +239,62 @@ static void print_text(const char *revision, const struct evaluated *list, size_
 				snprintf(p, sizeof(p), "-");
 				snprintf(pa, sizeof(pa), "-");
 			}
-			row[0] = h->id;
-			row[1] = h->outcome;
+			row[0] = name(r->id);
+			row[1] = name(r->outcome);
 			row[2] = cmp;
-			row[3] = r->method;
+			row[3] = name(r->method);
 			row[4] = est;
 			row[5] = ci;
 			row[6] = p;
 			row[7] = pa;
-			row[8] = eks_verdict_name(r->verdict);
+			row[8] = name(r->verdict);
 			table_add(&t, row);
 		}
 		table_print(stdout, &t, 2, color);
 		table_release(&t);
-		for (j = 0; j < e->evaluation->count; j++) {
-			const eks_hypothesis_result *r = &e->evaluation->results[j];
-			printf("  %s: %s%s\n", r->hypothesis->id, r->reason ? r->reason : "",
+		for (j = 0; j < e->count; j++) {
+			const eks_verdict_row *r = &e->hypotheses[j];
+			printf("  %s: %s%s\n", name(r->id), r->reason ? r->reason : "",
 			       r->post_hoc ? " (post hoc: changed after its outcome was first observed)" : "");
 		}
 	}
 }
 
 /*
- * Mark the hypotheses changed after their outcome was first observed
- * (SPEC 5).  Only an experiment with observations can have such changes,
- * so the history is read only for those.
+ * Say why experiment `id`, whose files have errors at `commit`, is left
+ * out: its diagnostics, or the reason its observations cannot be
+ * combined.  The index holds no verdicts for it, so its files are read
+ * again here, which only such experiments cost.
  */
-static int mark_post_hoc(struct evaluated *e, eks_repo *repo, const char *commit,
-			 char *const *candidates, size_t candidates_count)
+static int explain_left_out(eks_repo *repo, const char *commit, const char *id)
 {
-	eks_integrity *in = NULL;
-	size_t i;
+	eks_diag_list diags = EKS_DIAG_LIST_INIT;
+	eks_experiment *experiment = NULL;
+	eks_cells *cells = NULL;
+	eks_evaluation *evaluation = NULL;
 	int rc;
 
-	if (!eks_integrity_is_candidate(candidates, candidates_count, e->experiment->id))
-		return 0;       /* its protocol never changed after it was created */
-	for (i = 0; i < e->cells->count; i++)
-		if (e->cells->items[i].observations)
-			break;
-	if (i == e->cells->count)
-		return 0;
-	rc = eks_integrity_load(&in, repo, commit, e->experiment->id);
-	if (rc < 0)
-		return rc;
-	for (i = 0; i < e->evaluation->count; i++)
-		e->evaluation->results[i].post_hoc =
-			eks_integrity_is_post_hoc(in, e->evaluation->results[i].hypothesis->id);
-	eks_integrity_free(in);
-	return 0;
+	rc = eks_experiment_load(&experiment, repo, commit, id, &diags);
+	if (rc == EKS_EINVALID) {
+		cmd_print_diags(stderr, &diags, FORMAT_TEXT);
+		cmd_error("'%s' is left out: its files have errors at commit %.7s", id, commit);
+		rc = 0;
+	} else if (rc == 0) {
+		rc = eks_log_accumulate(&cells, experiment->log);
+		if (rc == 0)
+			rc = eks_evaluate(&evaluation, experiment->protocol, cells);
+		if (rc == EKS_ENOMEM)
+			goto done;
+		cmd_error("'%s' is left out: %s", id, rc < 0 ? eks_error_last()->message
+			  : "the index could not evaluate it; run 'eksperiment reindex'");
+		rc = 0;
+	}
+done:
+	eks_diag_list_clear(&diags);
+	eks_evaluation_free(evaluation);
+	eks_cells_free(cells);
+	eks_experiment_free(experiment);
+	return rc;
 }
 
 static int parse_fail_on(unsigned *mask, const char *value)
@@ -315,14 +332,14 @@ int cmd_evaluate(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	enum cmd_format format = FORMAT_TEXT;
-	const char *rev = "HEAD";
+	const char *rev = NULL, *commit;
 	unsigned fail_on = 0;
-	char commit[EKS_COMMIT_HEX];
-	char **ids = NULL, **dirty = NULL, **candidates = NULL;
-	size_t ids_count = 0, dirty_count = 0, candidates_count = 0, count = 0, i, j;
-	struct evaluated *list = NULL;
+	char **ids = NULL;
+	size_t ids_count = 0, i, j;
+	eks_evaluations *ev = NULL;
 	eks_repo *repo = NULL;
-	int c, rc, exit_code, problems = 0, failed = 0, own_ids = 0;
+	eks_index *index = NULL;
+	int c, rc, exit_code, problems = 0, failed = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -349,112 +366,73 @@ int cmd_evaluate(int argc, char **argv)
 	for (i = (size_t)optind; i < (size_t)argc; i++)
 		if (!eks_experiment_id_valid(argv[i]))
 			return cmd_usage("evaluate", "'%s' is not a valid experiment id", argv[i]);
-
-	exit_code = cmd_open_repo(&repo);
-	if (exit_code)
-		return exit_code;
-	rc = eks_repo_resolve(commit, repo, rev);
-	if (rc < 0) {
-		exit_code = cmd_fail(rc, NULL);
-		goto done;
-	}
-	if (eks_repo_dirty_experiments(&dirty, &dirty_count, repo) == 0 && dirty_count > 0)
-		cmd_warning("%zu experiment file%s ha%s uncommitted changes (for example '%s'); evaluate reads commit %.7s",
-			    dirty_count, dirty_count == 1 ? "" : "s", dirty_count == 1 ? "s" : "ve",
-			    dirty[0], commit);
-
 	if (optind < argc) {
 		ids = argv + optind;
 		ids_count = (size_t)(argc - optind);
-	} else {
-		rc = eks_repo_experiments(&ids, &ids_count, repo, commit);
-		if (rc < 0) {
-			exit_code = cmd_fail(rc, NULL);
-			goto done;
-		}
-		own_ids = 1;
 	}
 
-	rc = eks_integrity_candidates(&candidates, &candidates_count, repo, commit);
-	if (rc < 0) {
+	/* The verdicts were computed (eks_evaluate) when each experiment
+	 * was indexed at this commit; only changed experiments are read. */
+	if ((exit_code = rows_open_index(&repo, &index, rev, ROWS_QUIET_INVALID)) != 0)
+		goto done;
+	commit = eks_index_commit(index);
+	if ((rc = eks_index_evaluations(&ev, index, ids, ids_count)) < 0) {
 		exit_code = cmd_fail(rc, NULL);
 		goto done;
 	}
-	list = calloc(ids_count ? ids_count : 1, sizeof(*list));
-	if (!list) {
-		exit_code = cmd_fail(eks_error_oom(), NULL);
-		goto done;
-	}
+	/* An experiment asked for by name that the commit does not have. */
 	for (i = 0; i < ids_count; i++) {
-		eks_diag_list diags = EKS_DIAG_LIST_INIT;
-		struct evaluated *e = &list[count];
+		for (j = 0; j < ev->count && strcmp(ev->experiments[j].id, ids[i]); j++)
+			;
+		if (j == ev->count) {
+			eks_experiment *missing = NULL;
+			eks_diag_list diags = EKS_DIAG_LIST_INIT;
 
-		rc = eks_experiment_load(&e->experiment, repo, commit, ids[i], &diags);
-		if (rc == EKS_ENOTFOUND && !own_ids) {
+			rc = eks_experiment_load(&missing, repo, commit, ids[i], &diags);
+			eks_experiment_free(missing);
 			eks_diag_list_clear(&diags);
-			exit_code = cmd_fail(rc, NULL);
+			exit_code = cmd_fail(rc < 0 ? rc : eks_error_set(EKS_ENOTFOUND,
+					     "there is no experiment '%s' at commit %.7s",
+					     ids[i], commit), NULL);
 			goto done;
 		}
-		if (rc == EKS_EINVALID) {
-			cmd_print_diags(stderr, &diags, FORMAT_TEXT);
-			cmd_error("'%s' is left out: its files have errors at commit %.7s", ids[i], commit);
+	}
+	for (i = 0; i < ev->count; i++) {
+		const eks_evaluated *e = &ev->experiments[i];
+
+		if (e->has_errors) {
+			if ((rc = explain_left_out(repo, commit, e->id)) < 0) {
+				exit_code = cmd_fail(rc, NULL);
+				goto done;
+			}
 			problems = 1;
-		} else if (rc < 0) {
-			eks_diag_list_clear(&diags);
-			exit_code = cmd_fail(rc, NULL);
-			goto done;
-		}
-		eks_diag_list_clear(&diags);
-		if (rc < 0) {
-			eks_experiment_free(e->experiment);
-			e->experiment = NULL;
 			continue;
 		}
-		rc = eks_log_accumulate(&e->cells, e->experiment->log);
-		if (rc == 0)
-			rc = eks_evaluate(&e->evaluation, e->experiment->protocol, e->cells);
-		if (rc < 0) {
-			cmd_error("'%s' is left out: %s", ids[i], eks_error_last()->message);
-			problems = 1;
-			eks_cells_free(e->cells);
-			eks_experiment_free(e->experiment);
-			memset(e, 0, sizeof(*e));
-			continue;
-		}
-		rc = mark_post_hoc(e, repo, commit, candidates, candidates_count);
-		if (rc < 0) {
-			exit_code = cmd_fail(rc, NULL);
-			goto done;
-		}
-		for (j = 0; j < e->evaluation->count; j++)
-			if (fail_on & (1u << e->evaluation->results[j].verdict))
+		for (j = 0; j < e->count; j++) {
+			int ok = 0;
+			eks_verdict v = eks_verdict_from_name(name(e->hypotheses[j].verdict), &ok);
+
+			if (ok && (fail_on & (1u << v)))
 				failed = 1;
-		count++;
+		}
 	}
 
 	switch (format) {
 	case FORMAT_JSON:
-		print_json(commit, list, count);
+		print_json(commit, ev);
 		break;
 	case FORMAT_CSV:
-		print_csv(list, count);
+		print_csv(ev);
 		break;
 	default:
-		print_text(commit, list, count);
+		print_text(commit, ev);
 		break;
 	}
+	rows_warn_uncommitted(repo, index, ids, ids_count, ids == NULL);
 	exit_code = problems || failed ? EXIT_PROBLEMS : EXIT_OK;
 done:
-	for (i = 0; list && i < ids_count; i++) {
-		eks_evaluation_free(list[i].evaluation);
-		eks_cells_free(list[i].cells);
-		eks_experiment_free(list[i].experiment);
-	}
-	free(list);
-	if (own_ids)
-		eks_strings_free(ids, ids_count);
-	eks_strings_free(dirty, dirty_count);
-	eks_strings_free(candidates, candidates_count);
+	eks_evaluations_free(ev);
+	eks_index_free(index);
 	eks_repo_free(repo);
 	return exit_code;
 }

@@ -25,7 +25,7 @@ int cmd_reindex(int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage("reindex", "'reindex' takes no arguments");
 
-	if ((exit_code = rows_open_index(&repo, &index, NULL, 1)) != 0)
+	if ((exit_code = rows_open_index(&repo, &index, NULL, ROWS_REBUILD)) != 0)
 		return exit_code;
 	update = eks_index_last_update(index);
 	printf("indexed %zu experiment%s (%zu observation%s) at commit %.7s in %.2f s\n",

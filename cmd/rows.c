@@ -20,8 +20,9 @@ static double now_ms(void)
 }
 
 int rows_open_index(eks_repo **repo, eks_index **index, const char *rev,
-		    int rebuild)
+		    unsigned flags)
 {
+	int rebuild = (flags & ROWS_REBUILD) != 0;
 	char commit[EKS_COMMIT_HEX];
 	const eks_index_update *update;
 	char **invalid = NULL;
@@ -53,7 +54,7 @@ int rows_open_index(eks_repo **repo, eks_index **index, const char *rev,
 			update->reread, update->removed);
 	if (update->rebuilt && update->reason && strstr(update->reason, "damaged"))
 		cmd_warning("%s; it has been rebuilt from the repository", update->reason);
-	if (eks_index_invalid(&invalid, &count, *index) == 0) {
+	if (!(flags & ROWS_QUIET_INVALID) && eks_index_invalid(&invalid, &count, *index) == 0) {
 		for (i = 0; i < count && i < 5; i++)
 			cmd_warning("'%s' has errors at commit %.7s, so the index holds "
 				    "only what could be read of it and no verdicts; see "

@@ -10,14 +10,20 @@
 
 /*
  * Open the repository, resolve `rev` (NULL: HEAD) and bring the index to
- * that commit (rebuilding it from scratch when `rebuild`).  The caller
+ * that commit (rebuilding it from scratch with ROWS_REBUILD).  The caller
  * warns about uncommitted changes (rows_warn_uncommitted).  Warns on stderr when the
  * index had to be rebuilt because it was damaged, and names the
- * experiments whose files have errors at that commit.  Returns 0, or the
+ * experiments whose files have errors at that commit (unless
+ * ROWS_QUIET_INVALID).  Returns 0, or the
  * exit code after printing why.
  */
 int rows_open_index(eks_repo **repo, eks_index **index, const char *rev,
-		    int rebuild);
+		    unsigned flags);
+
+enum {
+	ROWS_REBUILD = 1,               /* rebuild the index from scratch */
+	ROWS_QUIET_INVALID = 2          /* the caller names experiments with errors */
+};
 
 /*
  * Warn on stderr about uncommitted changes to the experiments `ids` (those

@@ -32,6 +32,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,9 @@ static const char schema_sql[] =
 	"CREATE TABLE x_hypothesis(exp INTEGER NOT NULL, seq INTEGER NOT NULL,"
 	" id TEXT, outcome_id TEXT, test TEXT, estimator TEXT, method TEXT,"
 	" alpha REAL, margin REAL, family TEXT, statement TEXT,"
+	/* the comparison, for evaluate */
+	" arm TEXT, against TEXT, against_value REAL, timepoint TEXT,"
+	" baseline TEXT,"
 	" PRIMARY KEY (exp, seq)) WITHOUT ROWID;"
 	"CREATE TABLE x_entry(exp INTEGER NOT NULL, seq INTEGER NOT NULL,"
 	" id TEXT, kind TEXT, recorded_at TEXT, recorded_by TEXT, commit_id TEXT,"
@@ -114,7 +118,16 @@ static const char schema_sql[] =
 	"CREATE TABLE x_verdict(exp INTEGER NOT NULL, seq INTEGER NOT NULL,"
 	" hypothesis_id TEXT, verdict TEXT, estimate REAL, ci_low REAL,"
 	" ci_high REAL, p_value REAL, p_adjusted REAL, post_hoc INTEGER,"
+	/* the rest of eks_evaluate's result, for evaluate; seq is the
+	 * hypothesis's */
+	" method TEXT, has_estimate INTEGER, conf_level REAL, has_p INTEGER,"
+	" reason TEXT,"
 	" PRIMARY KEY (exp, seq)) WITHOUT ROWID;"
+	/* the groups (arm at a timepoint) each estimate used, in order g */
+	"CREATE TABLE x_verdict_group(exp INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	" g INTEGER NOT NULL, arm TEXT, timepoint TEXT, has_data INTEGER,"
+	" is_count INTEGER, n INTEGER, events INTEGER, mean REAL, sd REAL,"
+	" PRIMARY KEY (exp, seq, g)) WITHOUT ROWID;"
 	/* The public views, SPEC 4.1: names and columns are a promise. */
 	"CREATE VIEW experiments(id, title, title_nb, challenge, phase, status,"
 	" allocation, model, unit, start_date, end_date, registered_at,"
@@ -160,14 +173,14 @@ static const char schema_sql[] =
 /* The child tables, for deleting an experiment's rows. */
 static const char *const child_tables[] = {
 	"x_partner", "x_arm", "x_intervention", "x_outcome", "x_hypothesis",
-	"x_entry", "x_observation", "x_verdict", "x_file"
+	"x_entry", "x_observation", "x_verdict", "x_verdict_group", "x_file"
 };
 #define CHILD_TABLES (sizeof(child_tables) / sizeof(child_tables[0]))
 
 /* The statements an update uses, prepared once per update. */
 enum {
 	ST_EXPERIMENT, ST_PARTNER, ST_ARM, ST_INTERVENTION, ST_OUTCOME,
-	ST_HYPOTHESIS, ST_ENTRY, ST_OBSERVATION, ST_VERDICT, ST_FILE,
+	ST_HYPOTHESIS, ST_ENTRY, ST_OBSERVATION, ST_VERDICT, ST_VERDICT_GROUP, ST_FILE,
 	ST_FIND_KEY, ST_OLD_COMMITS, ST_DELETE_FIRST,
 	ST_DELETE_EXPERIMENT = ST_DELETE_FIRST + CHILD_TABLES,
 	ST_COUNT
@@ -180,10 +193,11 @@ static const char *const insert_sql[ST_DELETE_FIRST] = {
 	[ST_ARM] = "INSERT INTO x_arm VALUES(?,?,?,?,?)",
 	[ST_INTERVENTION] = "INSERT INTO x_intervention VALUES(?,?,?,?)",
 	[ST_OUTCOME] = "INSERT INTO x_outcome VALUES(?,?,?,?,?,?,?,?,?)",
-	[ST_HYPOTHESIS] = "INSERT INTO x_hypothesis VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_HYPOTHESIS] = "INSERT INTO x_hypothesis VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_ENTRY] = "INSERT INTO x_entry VALUES(?,?,?,?,?,?,?,?,?)",
 	[ST_OBSERVATION] = "INSERT INTO x_observation VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_VERDICT] = "INSERT INTO x_verdict VALUES(?,?,?,?,?,?,?,?,?,?)",
+	[ST_VERDICT] = "INSERT INTO x_verdict VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_VERDICT_GROUP] = "INSERT INTO x_verdict_group VALUES(?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_FILE] = "INSERT INTO x_file VALUES(?,?,?)",
 	[ST_FIND_KEY] = "SELECT key FROM x_experiment WHERE id = ?",
 	[ST_OLD_COMMITS] = "SELECT id, commit_id FROM x_entry WHERE exp = ?",
@@ -442,6 +456,9 @@ static int insert(sqlite3 *db, sqlite3_stmt *st, const char *types, ...)
 	int col = 1, rc = SQLITE_OK;
 	const char *t;
 
+	if ((int)strlen(types) != sqlite3_bind_parameter_count(st))
+		return eks_error_set(EKS_ESQL, "cannot write to the index: %d values for "
+				     "\"%s\"", (int)strlen(types), sqlite3_sql(st));
 	va_start(ap, types);
 	for (t = types; *t && rc == SQLITE_OK; t++, col++) {
 		switch (*t) {
@@ -844,14 +861,16 @@ static int insert_protocol(struct update *u, long long key, const eks_protocol *
 	}
 	for (i = 0; i < p->hypotheses_count && rc == 0; i++) {
 		const eks_hypothesis *x = &p->hypotheses[i];
-		rc = insert(u->db, idx->st[ST_HYPOTHESIS], "kktttttdptt", key,
+		rc = insert(u->db, idx->st[ST_HYPOTHESIS], "kktttttdpttttptt", key,
 			    (long long)i, x->id, x->outcome,
 			    x->test ? eks_test_name(x->test) : NULL,
 			    x->estimator ? eks_estimator_name(x->estimator) : NULL,
 			    x->method ? eks_method_name(x->method) : NULL,
 			    x->alpha, x->has_margin, x->margin,
 			    x->family ? eks_family_name(x->family) : NULL,
-			    x->statement);
+			    x->statement, x->arm, x->against,
+			    x->has_against_value, x->against_value,
+			    x->timepoint, x->baseline);
 	}
 	return rc;
 }
@@ -913,14 +932,26 @@ static int insert_verdicts(struct update *u, long long key, const eks_evaluation
 	for (i = 0; i < ev->count && rc == 0; i++) {
 		const eks_hypothesis_result *r = &ev->results[i];
 
-		rc = insert(u->db, u->idx->st[ST_VERDICT], "kkttpppppk", key, (long long)i,
+		size_t g;
+
+		rc = insert(u->db, u->idx->st[ST_VERDICT], "kkttpppppktkdkt", key, (long long)i,
 			    r->hypothesis->id, eks_verdict_name(r->verdict),
 			    r->has_estimate, r->estimate,
 			    r->has_estimate, r->ci_low,
 			    r->has_estimate, r->ci_high,
 			    r->has_p, r->p_value,
 			    r->has_p, r->p_adjusted,
-			    (long long)(r->post_hoc != 0));
+			    (long long)(r->post_hoc != 0),
+			    r->method, (long long)(r->has_estimate != 0), r->conf_level,
+			    (long long)(r->has_p != 0), r->reason);
+		for (g = 0; g < r->groups_count && rc == 0; g++) {
+			const eks_group_result *x = &r->groups[g];
+
+			rc = insert(u->db, u->idx->st[ST_VERDICT_GROUP], "kkkttkkkkdd", key,
+				    (long long)i, (long long)g, x->arm, x->timepoint,
+				    (long long)(x->has_data != 0), (long long)(x->is_count != 0),
+				    x->n, x->events, x->mean, x->sd);
+		}
 	}
 	return rc;
 }
@@ -1635,6 +1666,222 @@ static int add_string(char ***list, size_t *n, const char *s)
 static int compare_string_ptrs(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* ---- verdicts ---------------------------------------------------------------- */
+
+/* A copy of column `col` of `st` owned by `ev` (NULL for SQL NULL). */
+static int keep_text(const char **out, eks_evaluations *ev, sqlite3_stmt *st, int col)
+{
+	const unsigned char *text = sqlite3_column_text(st, col);
+	char **grown;
+
+	*out = NULL;
+	if (!text)
+		return 0;
+	if (ev->strings_count == ev->strings_alloc) {
+		size_t alloc = ev->strings_alloc ? ev->strings_alloc * 2 : 256;
+		if (!(grown = realloc(ev->strings, alloc * sizeof(*grown))))
+			return eks_error_oom();
+		ev->strings = grown;
+		ev->strings_alloc = alloc;
+	}
+	grown = ev->strings;
+	if (!(grown[ev->strings_count] = strdup((const char *)text)))
+		return eks_error_oom();
+	*out = grown[ev->strings_count++];
+	return 0;
+}
+
+/* Column `col` as a double; NULL (how NaN is stored) as NaN. */
+static double column_real(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
+}
+
+/* The hypotheses, verdicts and groups of experiment `key` into `e`. */
+static int read_verdicts(eks_evaluations *ev, eks_evaluated *e, sqlite3_stmt *hyp,
+			 sqlite3_stmt *grp, long long key)
+{
+	long long *seqs = NULL;         /* each row's hypothesis seq */
+	size_t alloc = 0;
+	int rc = 0, src;
+
+	sqlite3_bind_int64(hyp, 1, key);
+	while (rc == 0 && (src = sqlite3_step(hyp)) == SQLITE_ROW) {
+		eks_verdict_row *r;
+
+		if (e->count == alloc) {
+			eks_verdict_row *grown;
+			long long *more;
+			alloc = alloc ? alloc * 2 : 4;
+			if (!(grown = realloc(e->hypotheses, alloc * sizeof(*grown)))) {
+				rc = eks_error_oom();
+				break;
+			}
+			e->hypotheses = grown;
+			if (!(more = realloc(seqs, alloc * sizeof(*more)))) {
+				rc = eks_error_oom();
+				break;
+			}
+			seqs = more;
+		}
+		seqs[e->count] = sqlite3_column_int64(hyp, 0);
+		r = &e->hypotheses[e->count++];
+		memset(r, 0, sizeof(*r));
+		if ((rc = keep_text(&r->id, ev, hyp, 1)) < 0 ||
+		    (rc = keep_text(&r->outcome, ev, hyp, 2)) < 0 ||
+		    (rc = keep_text(&r->test, ev, hyp, 3)) < 0 ||
+		    (rc = keep_text(&r->estimator, ev, hyp, 4)) < 0 ||
+		    (rc = keep_text(&r->family, ev, hyp, 5)) < 0 ||
+		    (rc = keep_text(&r->arm, ev, hyp, 6)) < 0 ||
+		    (rc = keep_text(&r->against, ev, hyp, 7)) < 0 ||
+		    (rc = keep_text(&r->timepoint, ev, hyp, 9)) < 0 ||
+		    (rc = keep_text(&r->baseline, ev, hyp, 10)) < 0 ||
+		    (rc = keep_text(&r->method, ev, hyp, 11)) < 0 ||
+		    (rc = keep_text(&r->verdict, ev, hyp, 20)) < 0 ||
+		    (rc = keep_text(&r->reason, ev, hyp, 21)) < 0)
+			break;
+		r->has_against_value = sqlite3_column_type(hyp, 8) != SQLITE_NULL;
+		r->against_value = sqlite3_column_double(hyp, 8);
+		r->has_estimate = sqlite3_column_int(hyp, 12);
+		r->estimate = column_real(hyp, 13);
+		r->ci_low = column_real(hyp, 14);
+		r->ci_high = column_real(hyp, 15);
+		r->conf_level = column_real(hyp, 16);
+		r->has_p = sqlite3_column_int(hyp, 17);
+		r->p_value = column_real(hyp, 18);
+		r->p_adjusted = column_real(hyp, 19);
+		r->post_hoc = sqlite3_column_int(hyp, 22);
+	}
+	sqlite3_reset(hyp);
+	if (rc == 0 && src != SQLITE_DONE)
+		rc = sql_error(sqlite3_db_handle(hyp), src, "cannot read the index");
+	if (rc < 0)
+		goto done;
+
+	sqlite3_bind_int64(grp, 1, key);
+	while (rc == 0 && (src = sqlite3_step(grp)) == SQLITE_ROW) {
+		long long seq = sqlite3_column_int64(grp, 0);
+		eks_verdict_row *r = NULL;
+		eks_verdict_group *g;
+		size_t i;
+
+		for (i = 0; i < e->count && !r; i++)
+			if (seqs[i] == seq)
+				r = &e->hypotheses[i];
+		if (!r || r->groups_count == sizeof(r->groups) / sizeof(r->groups[0]))
+			continue;
+		g = &r->groups[r->groups_count++];
+		if ((rc = keep_text(&g->arm, ev, grp, 1)) < 0 ||
+		    (rc = keep_text(&g->timepoint, ev, grp, 2)) < 0)
+			break;
+		g->has_data = sqlite3_column_int(grp, 3);
+		g->is_count = sqlite3_column_int(grp, 4);
+		g->n = sqlite3_column_int64(grp, 5);
+		g->events = sqlite3_column_int64(grp, 6);
+		g->mean = column_real(grp, 7);
+		g->sd = column_real(grp, 8);
+	}
+	sqlite3_reset(grp);
+	if (rc == 0 && src != SQLITE_DONE)
+		rc = sql_error(sqlite3_db_handle(grp), src, "cannot read the index");
+done:
+	free(seqs);
+	return rc;
+}
+
+void eks_evaluations_free(eks_evaluations *ev)
+{
+	size_t i;
+
+	if (!ev)
+		return;
+	for (i = 0; i < ev->count; i++)
+		free(ev->experiments[i].hypotheses);
+	free(ev->experiments);
+	eks_strings_free(ev->strings, ev->strings_count);
+	free(ev);
+}
+
+int eks_index_evaluations(eks_evaluations **out, eks_index *idx,
+			  char *const *ids, size_t ids_count)
+{
+	static const char hyp_sql[] =
+		"SELECT h.seq, h.id, h.outcome_id, h.test, h.estimator, h.family,"
+		" h.arm, h.against, h.against_value, h.timepoint, h.baseline,"
+		" v.method, v.has_estimate, v.estimate, v.ci_low, v.ci_high,"
+		" v.conf_level, v.has_p, v.p_value, v.p_adjusted, v.verdict,"
+		" v.reason, v.post_hoc"
+		" FROM x_verdict v JOIN x_hypothesis h ON h.exp = v.exp AND h.seq = v.seq"
+		" WHERE v.exp = ? ORDER BY v.seq";
+	static const char grp_sql[] =
+		"SELECT seq, arm, timepoint, has_data, is_count, n, events, mean, sd"
+		" FROM x_verdict_group WHERE exp = ? ORDER BY seq, g";
+	sqlite3_stmt *list = NULL, *hyp = NULL, *grp = NULL;
+	eks_evaluations *ev;
+	size_t alloc = 0, i = 0;
+	int rc = 0, src;
+
+	*out = NULL;
+	if (!(ev = calloc(1, sizeof(*ev))))
+		return eks_error_oom();
+	src = sqlite3_prepare_v2(idx->db, ids
+				 ? "SELECT key, id, status, errors FROM x_experiment WHERE id = ?"
+				 : "SELECT key, id, status, errors FROM x_experiment ORDER BY id",
+				 -1, &list, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_prepare_v2(idx->db, hyp_sql, -1, &hyp, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_prepare_v2(idx->db, grp_sql, -1, &grp, NULL);
+	if (src != SQLITE_OK) {
+		rc = sql_error(idx->db, src, "cannot read the index");
+		goto done;
+	}
+	for (;;) {
+		eks_evaluated *e;
+
+		if (ids) {
+			if (i == ids_count)
+				break;
+			sqlite3_reset(list);
+			sqlite3_bind_text(list, 1, ids[i++], -1, SQLITE_STATIC);
+		}
+		src = sqlite3_step(list);
+		if (src == SQLITE_DONE && ids)
+			continue;                       /* not in the index */
+		if (src == SQLITE_DONE)
+			break;
+		if (src != SQLITE_ROW) {
+			rc = sql_error(idx->db, src, "cannot read the index");
+			goto done;
+		}
+		if (ev->count == alloc) {
+			eks_evaluated *grown;
+			alloc = alloc ? alloc * 2 : 64;
+			if (!(grown = realloc(ev->experiments, alloc * sizeof(*grown)))) {
+				rc = eks_error_oom();
+				goto done;
+			}
+			ev->experiments = grown;
+		}
+		e = &ev->experiments[ev->count++];
+		memset(e, 0, sizeof(*e));
+		if ((rc = keep_text(&e->id, ev, list, 1)) < 0 ||
+		    (rc = keep_text(&e->status, ev, list, 2)) < 0)
+			goto done;
+		e->has_errors = sqlite3_column_int64(list, 3) > 0;
+		if ((rc = read_verdicts(ev, e, hyp, grp, sqlite3_column_int64(list, 0))) < 0)
+			goto done;
+	}
+	*out = ev;
+	ev = NULL;
+done:
+	sqlite3_finalize(list);
+	sqlite3_finalize(hyp);
+	sqlite3_finalize(grp);
+	eks_evaluations_free(ev);
+	return rc;
 }
 
 /* ---- the work tree --------------------------------------------------------- */

@@ -54,7 +54,7 @@ extern "C" {
 
 /* The format of the database; a file with another PRAGMA user_version is
  * rebuilt.  Raise it whenever the tables or views change. */
-#define EKS_INDEX_FORMAT 3   /* 3: blob ids and work-tree stat data */
+#define EKS_INDEX_FORMAT 3   /* 3: blob ids, work-tree stat data, whole verdicts */
 
 /* How long a command waits for another process that holds the index
  * (rebuilding it, or writing an update), in seconds. */
@@ -126,6 +126,64 @@ int eks_index_invalid(char ***ids, size_t *count, eks_index *index);
  */
 int eks_index_uncommitted(char ***paths, size_t *count, eks_index *index,
 			  char *const *ids, size_t ids_count);
+
+/* ---- verdicts ------------------------------------------------------------ */
+
+/* A group (an arm at a timepoint) an estimate used, with its data. */
+typedef struct eks_verdict_group {
+	const char *arm;
+	const char *timepoint;
+	int has_data;           /* 0: no observations for this group */
+	int is_count;           /* n and events; else n, mean and sd */
+	long long n, events;
+	double mean, sd;
+} eks_verdict_group;
+
+/* A hypothesis and its verdict as eks_evaluate gave them when the
+ * experiment was indexed: names as in the protocol (eks_*_name). */
+typedef struct eks_verdict_row {
+	const char *id, *outcome, *test, *estimator, *method, *family;
+	const char *arm, *against;      /* against NULL: against_value */
+	int has_against_value;
+	double against_value;
+	const char *timepoint, *baseline;
+	eks_verdict_group groups[4];
+	size_t groups_count;
+	int has_estimate;
+	double estimate, ci_low, ci_high, conf_level;
+	int has_p;                      /* 0: p values are null */
+	double p_value, p_adjusted;
+	const char *verdict;            /* eks_verdict_name */
+	const char *reason;
+	int post_hoc;
+} eks_verdict_row;
+
+/* One experiment with the verdicts on its hypotheses. */
+typedef struct eks_evaluated {
+	const char *id;
+	const char *status;
+	int has_errors;                 /* its files have errors: no verdicts */
+	eks_verdict_row *hypotheses;
+	size_t count;
+} eks_evaluated;
+
+typedef struct eks_evaluations {
+	eks_evaluated *experiments;
+	size_t count;
+	char **strings;                 /* owned copies the rows point into */
+	size_t strings_count, strings_alloc;
+} eks_evaluations;
+
+/*
+ * The verdicts of the experiments `ids` (in that order; those the index
+ * does not hold are left out), or of every experiment ordered by id when
+ * ids is NULL, as stored when each was indexed: `evaluate` without
+ * parsing a file.  Free with eks_evaluations_free.
+ */
+int eks_index_evaluations(eks_evaluations **out, eks_index *index,
+			  char *const *ids, size_t ids_count);
+
+void eks_evaluations_free(eks_evaluations *evaluations);
 
 /* ---- answers ---------------------------------------------------------- */
 

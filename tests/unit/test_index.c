@@ -26,7 +26,11 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "eksperiment/accumulate.h"
+#include "eksperiment/diag.h"
 #include "eksperiment/error.h"
+#include "eksperiment/evaluate.h"
+#include "eksperiment/experiment.h"
 #include "eksperiment/index.h"
 #include "eksperiment/query.h"
 #include "eksperiment/store.h"
@@ -831,6 +835,144 @@ static void test_index_concurrent_readers_and_writers(void **state)
 	}
 }
 
+/* ---- verdicts ---------------------------------------------------------------- */
+
+/* Doubles as stored: the same bits, or both NaN. */
+static void assert_same_double(double a, double b)
+{
+	if (a != a || b != b)
+		assert_true(a != a && b != b);
+	else
+		assert_memory_equal(&a, &b, sizeof(a));
+}
+
+static void assert_same_text(const char *index_text, const char *fresh)
+{
+	if (!fresh)
+		assert_null(index_text);
+	else
+		assert_string_equal(index_text, fresh);
+}
+
+/* The verdicts of `e` from the index are eks_evaluate's, field by field. */
+static void assert_as_evaluated(const eks_evaluated *e, const char *commit)
+{
+	eks_diag_list diags = EKS_DIAG_LIST_INIT;
+	eks_experiment *x = NULL;
+	eks_cells *cells = NULL;
+	eks_evaluation *ev = NULL;
+	size_t i, g;
+
+	assert_int_equal(eks_experiment_load(&x, repo, commit, e->id, &diags), 0);
+	assert_int_equal(eks_log_accumulate(&cells, x->log), 0);
+	assert_int_equal(eks_evaluate(&ev, x->protocol, cells), 0);
+	assert_false(e->has_errors);
+	assert_string_equal(e->status, eks_status_name(x->protocol->status));
+	assert_int_equal(e->count, ev->count);
+	for (i = 0; i < ev->count; i++) {
+		const eks_hypothesis_result *r = &ev->results[i];
+		const eks_hypothesis *h = r->hypothesis;
+		const eks_verdict_row *row = &e->hypotheses[i];
+
+		assert_string_equal(row->id, h->id);
+		assert_string_equal(row->outcome, h->outcome);
+		assert_string_equal(row->test, eks_test_name(h->test));
+		assert_string_equal(row->estimator, eks_estimator_name(h->estimator));
+		assert_string_equal(row->family, eks_family_name(h->family));
+		assert_string_equal(row->method, r->method);
+		assert_string_equal(row->arm, h->arm);
+		assert_same_text(row->against, h->against);
+		assert_int_equal(row->has_against_value, h->has_against_value);
+		if (h->has_against_value)
+			assert_same_double(row->against_value, h->against_value);
+		assert_string_equal(row->timepoint, h->timepoint);
+		assert_same_text(row->baseline, h->baseline);
+		assert_int_equal(row->groups_count, r->groups_count);
+		for (g = 0; g < r->groups_count; g++) {
+			assert_string_equal(row->groups[g].arm, r->groups[g].arm);
+			assert_string_equal(row->groups[g].timepoint, r->groups[g].timepoint);
+			assert_int_equal(row->groups[g].has_data, r->groups[g].has_data);
+			assert_int_equal(row->groups[g].is_count, r->groups[g].is_count);
+			assert_int_equal(row->groups[g].n, r->groups[g].n);
+			assert_int_equal(row->groups[g].events, r->groups[g].events);
+			if (r->groups[g].has_data && !r->groups[g].is_count) {
+				assert_same_double(row->groups[g].mean, r->groups[g].mean);
+				assert_same_double(row->groups[g].sd, r->groups[g].sd);
+			}
+		}
+		assert_int_equal(row->has_estimate, r->has_estimate);
+		if (r->has_estimate) {
+			assert_same_double(row->estimate, r->estimate);
+			assert_same_double(row->ci_low, r->ci_low);
+			assert_same_double(row->ci_high, r->ci_high);
+		}
+		assert_same_double(row->conf_level, r->conf_level);
+		assert_int_equal(row->has_p, r->has_p);
+		if (r->has_p) {
+			assert_same_double(row->p_value, r->p_value);
+			assert_same_double(row->p_adjusted, r->p_adjusted);
+		}
+		assert_string_equal(row->verdict, eks_verdict_name(r->verdict));
+		assert_string_equal(row->reason, r->reason);
+	}
+	eks_evaluation_free(ev);
+	eks_cells_free(cells);
+	eks_experiment_free(x);
+	eks_diag_list_clear(&diags);
+}
+
+static void test_index_evaluations_are_eks_evaluate_s(void **state)
+{
+	char *asked[] = { "uu-molde-outreach", "no-such-experiment" };
+	char after[EKS_COMMIT_HEX];
+	eks_evaluations *ev = NULL;
+	eks_index *index;
+	size_t i;
+
+	(void)state;
+	index = open_head();
+	assert_int_equal(eks_index_evaluations(&ev, index, NULL, 0), 0);
+	assert_int_equal(ev->count, 2);
+	assert_string_equal(ev->experiments[0].id, "demo-velferdsteknologi");
+	assert_string_equal(ev->experiments[1].id, "uu-molde-outreach");
+	for (i = 0; i < ev->count; i++)
+		assert_as_evaluated(&ev->experiments[i], eks_index_commit(index));
+	eks_evaluations_free(ev);
+
+	/* by id, in the order asked; unknown ids left out */
+	assert_int_equal(eks_index_evaluations(&ev, index, asked, 2), 0);
+	assert_int_equal(ev->count, 1);
+	assert_string_equal(ev->experiments[0].id, "uu-molde-outreach");
+	eks_evaluations_free(ev);
+	eks_index_free(index);
+
+	/* a hand commit that changes the data: evaluated again */
+	assert_int_equal(sh("sed -i 's/n: 120, events: 14/n: 120, events: 40/' "
+			    "experiments/uu-molde-outreach/log.yaml && "
+			    "git commit -qam 'more events' && grep -q 'events: 40' "
+			    "experiments/uu-molde-outreach/log.yaml"), 0);
+	head(after);
+	index = open_at(after);
+	assert_int_equal(eks_index_evaluations(&ev, index, asked, 1), 0);
+	assert_int_equal(ev->count, 1);
+	assert_as_evaluated(&ev->experiments[0], after);
+	eks_evaluations_free(ev);
+	eks_index_free(index);
+
+	/* an experiment with errors has no verdicts */
+	assert_int_equal(sh("sed -i 's/^challenge: demografi/challenge: eldre/' "
+			    "experiments/demo-velferdsteknologi/experiment.yaml && "
+			    "git commit -qam 'break it'"), 0);
+	index = open_head();
+	assert_int_equal(eks_index_evaluations(&ev, index, NULL, 0), 0);
+	assert_int_equal(ev->count, 2);
+	assert_true(ev->experiments[0].has_errors);
+	assert_int_equal(ev->experiments[0].count, 0);
+	assert_false(ev->experiments[1].has_errors);
+	eks_evaluations_free(ev);
+	eks_index_free(index);
+}
+
 /* ---- the work tree --------------------------------------------------------- */
 
 /* eks_index_uncommitted's paths joined by spaces ("" for none). */
@@ -952,6 +1094,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_index_sql_cannot_change_or_attach_anything, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_sql_reads_and_reports_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_concurrent_readers_and_writers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_evaluations_are_eks_evaluate_s, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_uncommitted_names_changed_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_uncommitted_trusts_only_unchanged_stat_data, setup, teardown),
 	};
