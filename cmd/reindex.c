@@ -32,7 +32,6 @@ int cmd_reindex(int argc, char **argv)
 	       update->experiments, update->experiments == 1 ? "" : "s",
 	       update->observations, update->observations == 1 ? "" : "s",
 	       eks_index_commit(index), update->seconds);
-	rows_warn_uncommitted(repo, index, NULL, 0, 1);
 	eks_index_free(index);
 	eks_repo_free(repo);
 	return EXIT_OK;
