@@ -7,6 +7,7 @@
  * nor the git CLI they call read the real user's configuration.
  */
 // WRAP: git_reference_create_matching git_repository_index git_index_write
+// WRAP: eks_gitindex_open eks_gitindex_write
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -27,12 +28,22 @@
 
 #include "eksperiment/error.h"
 #include "eksperiment/store.h"
+#include "gitindex_internal.h"
 
 /* ---- failure injection -------------------------------------------------- */
 
+/*
+ * A write reads and updates git's index through gitindex.c, and through
+ * libgit2 when gitindex.c cannot (gitindex_open_fails = EKS_ECORRUPT makes
+ * it so); failures of either are injected here.
+ */
 static int fail_ref_update;        /* git_reference_create_matching fails */
 static int fail_index_call = -1;   /* the n-th git_repository_index fails (0: next) */
 static int kill_on_index_write;    /* make index.lock and die, as if killed */
+static int gitindex_open_fails;    /* eks_gitindex_open returns this code */
+static int fail_gitindex_write;    /* eks_gitindex_write fails */
+static const char *before_gitindex_write;   /* a command run just before it, once */
+static int gitindex_writes;        /* eks_gitindex_write calls (that went ahead) */
 
 int __real_git_reference_create_matching(git_reference **out, git_repository *repo,
 					 const char *name, const git_oid *id, int force,
@@ -44,6 +55,18 @@ int __real_git_repository_index(git_index **out, git_repository *repo);
 int __wrap_git_repository_index(git_index **out, git_repository *repo);
 int __real_git_index_write(git_index *index);
 int __wrap_git_index_write(git_index *index);
+int __real_eks_gitindex_open(eks_gitindex **out, const char *path,
+			     const char *const *paths, size_t n);
+int __wrap_eks_gitindex_open(eks_gitindex **out, const char *path,
+			     const char *const *paths, size_t n);
+int __real_eks_gitindex_write(eks_gitindex *ix, const eks_gitindex_change *changes,
+			      size_t n, const eks_gitindex_tree *dirs, size_t ndirs,
+			      const char *workdir);
+int __wrap_eks_gitindex_write(eks_gitindex *ix, const eks_gitindex_change *changes,
+			      size_t n, const eks_gitindex_tree *dirs, size_t ndirs,
+			      const char *workdir);
+static int sh(char *out, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 int __wrap_git_reference_create_matching(git_reference **out, git_repository *repo,
 					 const char *name, const git_oid *id, int force,
@@ -78,6 +101,40 @@ int __wrap_git_index_write(git_index *index)
 		raise(SIGKILL);
 	}
 	return __real_git_index_write(index);
+}
+
+int __wrap_eks_gitindex_open(eks_gitindex **out, const char *path,
+			     const char *const *paths, size_t n)
+{
+	if (gitindex_open_fails) {
+		*out = NULL;
+		return eks_error_set(gitindex_open_fails, "injected failure");
+	}
+	return __real_eks_gitindex_open(out, path, paths, n);
+}
+
+int __wrap_eks_gitindex_write(eks_gitindex *ix, const eks_gitindex_change *changes,
+			      size_t n, const eks_gitindex_tree *dirs, size_t ndirs,
+			      const char *workdir)
+{
+	if (kill_on_index_write) {
+		/* the lock is taken first; die holding it */
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s.git/index.lock", workdir);
+		close(open(path, O_WRONLY | O_CREAT | O_EXCL, 0666));
+		raise(SIGKILL);
+	}
+	if (fail_gitindex_write)
+		return eks_error_set(EKS_EIO, "injected failure");
+	if (before_gitindex_write) {
+		const char *cmd = before_gitindex_write;
+
+		before_gitindex_write = NULL;
+		assert_int_equal(sh(NULL, 0, "%s", cmd), 0);
+	}
+	gitindex_writes++;
+	return __real_eks_gitindex_write(ix, changes, n, dirs, ndirs, workdir);
 }
 
 /* ---- fixture ------------------------------------------------------------ */
@@ -154,7 +211,6 @@ static int vsh(char *out, size_t size, const char *fmt, va_list ap)
 	return WEXITSTATUS(pclose(p));
 }
 
-__attribute__((format(printf, 3, 4)))
 static int sh(char *out, size_t size, const char *fmt, ...)
 {
 	va_list ap;
@@ -228,6 +284,10 @@ static int setup(void **state)
 	fail_ref_update = 0;
 	fail_index_call = -1;
 	kill_on_index_write = 0;
+	gitindex_open_fails = 0;
+	fail_gitindex_write = 0;
+	before_gitindex_write = NULL;
+	gitindex_writes = 0;
 	return 0;
 }
 
@@ -1085,10 +1145,14 @@ static void test_store_stale_work_tree_is_repaired(void **state)
 	eks_repo *repo = new_repo(), *next = NULL;
 
 	commit_file(repo, "experiments/a/log.yaml", "one\n", NULL);
-	/* The branch moves, then updating the work tree fails: as if killed. */
+	/* The branch moves, then updating the work tree fails: as if killed.
+	 * (libgit2 reads git's index, as for a format gitindex.c leaves to it,
+	 * and its second reading, before the work tree is touched, fails.) */
+	gitindex_open_fails = EKS_ECORRUPT;
 	fail_index_call = 1;
 	assert_int_equal(eks_repo_commit(hex, repo, &change, 1, "m", NULL), 0);
 	fail_index_call = -1;
+	gitindex_open_fails = 0;
 	assert_non_null(eks_repo_warning(repo));
 	assert_non_null(strstr(eks_repo_warning(repo), "repairs"));
 	assert_string_equal(sh_out("git rev-parse HEAD%s", ""), hex);
@@ -1122,9 +1186,10 @@ static void test_store_repair_leaves_later_hand_edits_alone(void **state)
 	eks_repo *repo = new_repo();
 
 	commit_file(repo, "experiments/a/log.yaml", "one\n", NULL);
-	fail_index_call = 1;
+	fail_gitindex_write = 1;
 	assert_int_equal(eks_repo_commit(NULL, repo, &change, 1, "m", NULL), 0);
-	fail_index_call = -1;
+	fail_gitindex_write = 0;
+	assert_non_null(eks_repo_warning(repo));
 	write_text(strcat(strcpy((char[700]){ 0 }, dir), "/experiments/a/log.yaml"),
 		   "edited after the crash\n");
 	assert_int_equal(eks_repo_repair(repo), 0);
@@ -1260,6 +1325,380 @@ static void test_store_killed_at_any_instant_loses_nothing(void **state)
 	}
 }
 
+/* ---- git's index -------------------------------------------------------- */
+
+static int count_loose_objects(void)
+{
+	return atoi(sh_out("find .git/objects -type f ! -path '*/pack/*' ! -path '*/info/*' "
+			   "| wc -l%s", ""));
+}
+
+static void test_store_failed_index_update_is_repaired(void **state)
+{
+	eks_file_change change = { "experiments/a/log.yaml", "one\ntwo\n", 8 };
+	char hex[EKS_COMMIT_HEX], journal[700], out[4096];
+	eks_repo *repo = new_repo();
+
+	commit_file(repo, "experiments/a/log.yaml", "one\n", NULL);
+	/* The work tree is written, then git's index cannot be. */
+	fail_gitindex_write = 1;
+	assert_int_equal(eks_repo_commit(hex, repo, &change, 1, "m", NULL), 0);
+	fail_gitindex_write = 0;
+	assert_non_null(eks_repo_warning(repo));
+	assert_non_null(strstr(eks_repo_warning(repo), "injected failure"));
+	assert_string_equal(sh_out("git rev-parse HEAD%s", ""), hex);
+	assert_string_equal(worktree_text("experiments/a/log.yaml"), "one\ntwo\n");
+	snprintf(journal, sizeof(journal), "%s/.git/eksperiment/pending", dir);
+	assert_int_equal(access(journal, F_OK), 0);
+	/* git's index still holds the old version */
+	assert_int_equal(sh(out, sizeof(out), "git status --porcelain"), 0);
+	assert_string_equal(out, "MM experiments/a/log.yaml\n");
+
+	assert_int_equal(eks_repo_repair(repo), 0);
+	assert_int_equal(access(journal, F_OK), -1);
+	assert_clean_and_valid();
+	eks_repo_free(repo);
+}
+
+/* Staged by hand and the work tree put back: only git's index holds the
+ * change.  Refused by both readers of the index, and nothing is written:
+ * not HEAD, not the index, not the work tree, not even an object. */
+static void test_store_staged_change_is_refused_before_anything_is_written(void **state)
+{
+	eks_file_change change = { "experiments/a/log.yaml", "one\nmine\n", 9 };
+	char before[64], journal[700], status_before[4096], status_after[4096];
+	eks_repo *repo = new_repo();
+	int reader, objects;
+
+	commit_file(repo, "experiments/a/log.yaml", "one\n", NULL);
+	assert_int_equal(sh(NULL, 0, "echo staged >> experiments/a/log.yaml && "
+			    "git add experiments/a/log.yaml && "
+			    "git show HEAD:experiments/a/log.yaml > experiments/a/log.yaml"), 0);
+	strcpy(before, sh_out("git rev-parse HEAD%s", ""));
+	assert_int_equal(sh(status_before, sizeof(status_before), "git status --porcelain"), 0);
+	assert_string_equal(status_before, "MM experiments/a/log.yaml\n");
+	snprintf(journal, sizeof(journal), "%s/.git/eksperiment/pending", dir);
+	for (reader = 0; reader < 2; reader++) {
+		size_t len_before, len_after;
+		char *idx_before = index_bytes(&len_before), *idx_after;
+
+		objects = count_loose_objects();
+		gitindex_open_fails = reader ? EKS_ECORRUPT : 0;
+		assert_int_equal(eks_repo_commit(NULL, repo, &change, 1, "m", NULL), EKS_EREFUSED);
+		gitindex_open_fails = 0;
+		assert_string_equal(eks_error_last()->message,
+				    "'experiments/a/log.yaml' has uncommitted changes (staged in "
+				    "git's index): commit them with git first, or discard them "
+				    "with 'git checkout HEAD -- experiments/a/log.yaml'");
+		assert_int_equal(gitindex_writes, 0);
+		assert_string_equal(sh_out("git rev-parse HEAD%s", ""), before);
+		idx_after = index_bytes(&len_after);
+		assert_int_equal(len_after, len_before);
+		assert_memory_equal(idx_after, idx_before, len_before);
+		assert_string_equal(worktree_text("experiments/a/log.yaml"), "one\n");
+		assert_int_equal(sh(status_after, sizeof(status_after), "git status --porcelain"), 0);
+		assert_string_equal(status_after, status_before);
+		assert_int_equal(access(journal, F_OK), -1);
+		assert_int_equal(count_loose_objects(), objects);
+		free(idx_before);
+		free(idx_after);
+	}
+	eks_repo_free(repo);
+}
+
+static void test_store_unreadable_index_changes_nothing(void **state)
+{
+	eks_file_change change = { "experiments/a/log.yaml", "one\ntwo\n", 8 };
+	char before[64], journal[700], path[700];
+	eks_repo *repo = new_repo();
+	size_t len_before, len_after;
+	char *idx_before, *idx_after;
+	int attempt, objects;
+	FILE *f;
+
+	commit_file(repo, "experiments/a/log.yaml", "one\n", NULL);
+	strcpy(before, sh_out("git rev-parse HEAD%s", ""));
+	snprintf(journal, sizeof(journal), "%s/.git/eksperiment/pending", dir);
+	for (attempt = 0; attempt < 3; attempt++) {
+		if (attempt == 0) {
+			/* gitindex.c runs out of memory: no second try */
+			gitindex_open_fails = EKS_ENOMEM;
+		} else if (attempt == 1) {
+			/* neither gitindex.c nor libgit2 can read it */
+			gitindex_open_fails = EKS_ECORRUPT;
+			fail_index_call = 0;
+		} else {
+			/* a damaged file: both refuse it (the checksum; a fresh
+			 * repository, as libgit2 trusts a copy it read before) */
+			eks_repo_free(repo);
+			assert_int_equal(eks_repo_discover(&repo, dir), 0);
+			snprintf(path, sizeof(path), "%s/.git/index", dir);
+			assert_non_null(f = fopen(path, "r+b"));
+			assert_int_equal(fseek(f, 40, SEEK_SET), 0);
+			assert_int_equal(fputc(0x5a, f), 0x5a);
+			assert_int_equal(fclose(f), 0);
+		}
+		idx_before = index_bytes(&len_before);
+		objects = count_loose_objects();
+		assert_int_equal(eks_repo_commit(NULL, repo, &change, 1, "m", NULL),
+				 attempt == 0 ? EKS_ENOMEM : EKS_EGIT);
+		if (attempt > 0)
+			assert_non_null(strstr(eks_error_last()->message, "cannot read git's index"));
+		gitindex_open_fails = 0;
+		fail_index_call = -1;
+		assert_string_equal(sh_out("git rev-parse HEAD%s", ""), before);
+		idx_after = index_bytes(&len_after);
+		assert_int_equal(len_after, len_before);
+		assert_memory_equal(idx_after, idx_before, len_before);
+		assert_string_equal(worktree_text("experiments/a/log.yaml"), "one\n");
+		assert_int_equal(access(journal, F_OK), -1);
+		assert_int_equal(count_loose_objects(), objects);
+		free(idx_before);
+		free(idx_after);
+	}
+	eks_repo_free(repo);
+}
+
+/* A big-endian word of git's index. */
+static uint32_t index_word(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * The cached tree of `dirpath` in git's index (gitformat-index, TREE):
+ * its entry count (negative: invalidated) and id, written as hex to
+ * `hex`; 0 when the index has no such cached tree.  Parsed here on its
+ * own, so that it does not share a mistake with gitindex.c.
+ */
+static int cached_tree(long *entries, char hex[41], const char *dirpath)
+{
+	size_t len, pos = 12, end, i, n;
+	unsigned char *ix = (unsigned char *)index_bytes(&len);
+	uint32_t version = index_word(ix + 4), count = index_word(ix + 8);
+	int found = 0;
+
+	end = len - 20;
+	for (i = 0; i < count; i++) {
+		size_t fixed = (ix[pos + 60] & 0x40) ? 64 : 62;
+
+		if (version < 4) {
+			n = strlen((char *)ix + pos + fixed);
+			pos += (fixed + n + 8) & ~(size_t)7;
+		} else {
+			size_t q = pos + fixed;
+
+			while (ix[q] & 0x80)
+				q++;
+			q++;
+			pos = q + strlen((char *)ix + q) + 1;
+		}
+	}
+	while (pos + 8 <= end && memcmp(ix + pos, "TREE", 4))
+		pos += 8 + index_word(ix + pos + 4);
+	if (pos + 8 <= end) {
+		/* pre-order: the path of each node from a stack of names */
+		size_t q = pos + 8, qend = q + index_word(ix + pos + 4), depth = 0;
+		long left[64];
+		char name[64][256], full[1024];
+
+		while (q < qend && !found) {
+			const char *nm = (const char *)ix + q;
+			long ent, sub;
+			char *nl;
+
+			q += strlen(nm) + 1;
+			ent = strtol((const char *)ix + q, &nl, 10);
+			sub = strtol(nl + 1, &nl, 10);
+			q = (size_t)((unsigned char *)nl + 1 - ix);
+			while (depth > 0 && left[depth - 1] == 0)
+				depth--;
+			if (depth > 0)
+				left[depth - 1]--;
+			snprintf(name[depth], sizeof(name[depth]), "%s", nm);
+			full[0] = '\0';
+			for (i = 1; i <= depth; i++) {
+				if (i > 1)
+					strcat(full, "/");
+				strcat(full, name[i]);
+			}
+			if (!strcmp(full, dirpath)) {
+				*entries = ent;
+				hex[0] = '\0';
+				if (ent >= 0)
+					for (i = 0; i < 20; i++)
+						sprintf(hex + 2 * i, "%02x", ix[q + i]);
+				found = 1;
+			}
+			if (ent >= 0)
+				q += 20;
+			left[depth++] = sub;
+		}
+	}
+	free(ix);
+	return found;
+}
+
+static void assert_cached_tree(const char *dirpath, const char *rev)
+{
+	long entries = -1;
+	char hex[41], want[64];
+
+	strcpy(want, sh_out("git rev-parse %s", rev));
+	assert_true(cached_tree(&entries, hex, dirpath));
+	assert_true(entries >= 0);
+	assert_string_equal(hex, want);
+}
+
+/*
+ * In every index version git writes, a commit leaves git's index as git
+ * itself would: clean, the stat data of the file written, the version
+ * kept, and the cached trees along the path valid and equal to the new
+ * commit's (so git commit and git write-tree need not rebuild them).
+ */
+static void test_store_commit_keeps_git_index_current(void **state)
+{
+	eks_repo *repo = new_repo();
+	struct stat st;
+	char text[64], path[700], want[256];
+	int version;
+
+	commit_file(repo, "experiments/a/experiment.yaml", "id: a\n", NULL);
+	commit_file(repo, "experiments/b/log.yaml", "b\n", NULL);
+	snprintf(path, sizeof(path), "%s/experiments/a/log.yaml", dir);
+	for (version = 2; version <= 4; version++) {
+		size_t len;
+		char *ix;
+
+		snprintf(text, sizeof(text), "version %d\n", version);
+		commit_file(repo, "experiments/a/log.yaml", text, NULL);   /* a new file */
+		/* git writes version 3 only when an entry has extended flags */
+		assert_int_equal(sh(NULL, 0, "git update-index --%sskip-worktree "
+				    "experiments/b/log.yaml && git update-index --index-version %d "
+				    "&& git write-tree >/dev/null", version == 3 ? "" : "no-", version), 0);
+		ix = index_bytes(&len);
+		assert_int_equal(index_word((unsigned char *)ix + 4), version);
+		free(ix);
+		gitindex_writes = 0;
+		snprintf(text, sizeof(text), "version %d\nagain\n", version);
+		commit_file(repo, "experiments/a/log.yaml", text, NULL);
+		assert_int_equal(gitindex_writes, 1);                      /* in place */
+		assert_clean_and_valid();
+		assert_int_equal(sh(NULL, 0, "git diff --cached --quiet"), 0);
+		ix = index_bytes(&len);
+		assert_int_equal(index_word((unsigned char *)ix + 4), version);
+		free(ix);
+		assert_cached_tree("", "HEAD^{tree}");
+		assert_cached_tree("experiments", "HEAD:experiments");
+		assert_cached_tree("experiments/a", "HEAD:experiments/a");
+		assert_string_equal(sh_out("git write-tree%s", ""), sh_out("git rev-parse HEAD^{tree}%s", ""));
+		/* the stat data of the file on disk, so git need not hash it */
+		assert_int_equal(lstat(path, &st), 0);
+		snprintf(want, sizeof(want), "  ctime: %ld:%ld\n  mtime: %ld:%ld\n  dev: %lu\tino: %lu\n"
+			 "  uid: %u\tgid: %u\n  size: %ld\tflags: 0",
+			 (long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, (long)st.st_mtim.tv_sec,
+			 st.st_mtim.tv_nsec, (unsigned long)st.st_dev, (unsigned long)st.st_ino,
+			 st.st_uid, st.st_gid, (long)st.st_size);
+		assert_string_equal(sh_out("git ls-files --debug experiments/a/log.yaml | tail -n 5%s", ""),
+				    want);
+	}
+	/* Another change staged by hand stays staged; the cached trees above
+	 * it no longer are the commit's, and git sees the difference. */
+	assert_int_equal(sh(NULL, 0, "echo other > experiments/b/other.yaml && "
+			    "git add experiments/b/other.yaml"), 0);
+	commit_file(repo, "experiments/a/log.yaml", "with something staged\n", NULL);
+	assert_string_equal(sh_out("git status --porcelain%s", ""), "A  experiments/b/other.yaml");
+	assert_cached_tree("experiments/a", "HEAD:experiments/a");
+	assert_int_equal(sh(NULL, 0, "GIT_INDEX_FILE=.git/expected git read-tree HEAD && "
+			    "GIT_INDEX_FILE=.git/expected git update-index --add --cacheinfo "
+			    "100644,$(git hash-object experiments/b/other.yaml),experiments/b/other.yaml && "
+			    "test \"$(GIT_INDEX_FILE=.git/expected git write-tree)\" = "
+			    "\"$(git write-tree)\" && rm .git/expected"), 0);
+	assert_int_equal(sh(NULL, 0, "git commit -q -m 'by hand' && git fsck --strict "
+			    "--no-dangling"), 0);
+	assert_clean_and_valid();
+	eks_repo_free(repo);
+}
+
+/* With core.ignorecase libgit2 (which then finds paths whatever their
+ * case) reads and writes git's index. */
+static void test_store_index_of_a_case_insensitive_repository(void **state)
+{
+	eks_repo *repo = new_repo();
+
+	commit_file(repo, "experiments/a/log.yaml", "one\n", NULL);
+	assert_int_equal(sh(NULL, 0, "git config core.ignorecase true"), 0);
+	commit_file(repo, "experiments/a/log.yaml", "one\ntwo\n", NULL);
+	assert_int_equal(gitindex_writes, 0);
+	assert_clean_and_valid();
+	assert_int_equal(sh(NULL, 0, "git config core.ignorecase false"), 0);
+	commit_file(repo, "experiments/a/log.yaml", "one\ntwo\nthree\n", NULL);
+	assert_int_equal(gitindex_writes, 1);
+	assert_clean_and_valid();
+	eks_repo_free(repo);
+}
+
+/* Another program stages a file between our reading of git's index and
+ * our writing it: its change is kept (gitindex.c sees the index moved and
+ * libgit2 does the update on the new one). */
+static void test_store_index_changed_meanwhile_is_kept(void **state)
+{
+	eks_repo *repo = new_repo();
+
+	commit_file(repo, "experiments/a/log.yaml", "one\n", NULL);
+	before_gitindex_write = "echo staged > other.txt && git add other.txt";
+	commit_file(repo, "experiments/a/log.yaml", "one\ntwo\n", NULL);
+	assert_int_equal(gitindex_writes, 1);
+	assert_null(eks_repo_warning(repo));
+	assert_string_equal(sh_out("git status --porcelain%s", ""), "A  other.txt");
+	assert_string_equal(sh_out("git show :experiments/a/log.yaml%s", ""), "one\ntwo");
+	assert_int_equal(sh(NULL, 0, "git diff --quiet"), 0);
+	eks_repo_free(repo);
+}
+
+/*
+ * A file changed so soon after git wrote its index that its stat data
+ * (size and times) did not change is "racily clean": git finds the change
+ * only by its content, and only while the index is not newer than the
+ * file.  Rewriting the index must not hide the change (git's and
+ * libgit2's smudging: such an entry gets size 0).
+ */
+static void test_store_racily_clean_entries_are_smudged(void **state)
+{
+	struct timespec times[2];
+	struct stat st;
+	char path[700], index[700];
+	eks_repo *repo = new_repo();
+
+	commit_file(repo, "experiments/a/log.yaml", "one\n", NULL);
+	snprintf(path, sizeof(path), "%s/other.txt", dir);
+	snprintf(index, sizeof(index), "%s/.git/index", dir);
+	/* Written a while ago (so that no second is shared with what follows:
+	 * git compares whole seconds) and added ... */
+	assert_int_equal(sh(NULL, 0, "git config core.trustctime false && "
+			    "echo aaaa > other.txt"), 0);
+	assert_int_equal(lstat(path, &st), 0);
+	times[0] = times[1] = st.st_mtim;
+	times[0].tv_sec -= 1000;
+	times[1].tv_sec -= 1000;
+	assert_int_equal(utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(sh(NULL, 0, "git add other.txt && git commit -q -m other"), 0);
+	/* ... changed in place with the same size and times, as if in the same
+	 * instant, and git's index written in that instant too. */
+	write_text(path, "bbbb\n");
+	assert_int_equal(utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(utimensat(AT_FDCWD, index, times, 0), 0);
+	assert_string_equal(sh_out("git --no-optional-locks status --porcelain%s", ""),
+			    " M other.txt");
+
+	commit_file(repo, "experiments/a/log.yaml", "one\ntwo\n", NULL);
+	assert_int_equal(gitindex_writes, 1);
+	assert_string_equal(sh_out("git status --porcelain%s", ""), " M other.txt");
+	assert_string_equal(sh_out("git diff --stat | tail -n 1%s", ""),
+			    " 1 file changed, 1 insertion(+), 1 deletion(-)");
+	eks_repo_free(repo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1297,6 +1736,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store_lock_file_of_a_running_git_is_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_killed_writer_does_not_block_the_next, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_killed_at_any_instant_loses_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_failed_index_update_is_repaired, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_staged_change_is_refused_before_anything_is_written, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_unreadable_index_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_commit_keeps_git_index_current, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_index_changed_meanwhile_is_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_index_of_a_case_insensitive_repository, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_racily_clean_entries_are_smudged, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
