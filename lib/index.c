@@ -107,9 +107,11 @@ static const char schema_sql[] =
 	" value REAL,"
 	" PRIMARY KEY (exp, seq)) WITHOUT ROWID;"
 	/* The blobs of an experiment's files (NULL: no such file), apart
-	 * from x_experiment so that a scan of that stays short. */
+	 * from x_experiment so that a scan of that stays short, and whether
+	 * some commit up to this one changed its experiment.yaml (not only
+	 * created it): eks_integrity_candidates, kept up to date. */
 	"CREATE TABLE x_file(exp INTEGER PRIMARY KEY, protocol_blob TEXT,"
-	" log_blob TEXT);"
+	" log_blob TEXT, protocol_changed INTEGER NOT NULL);"
 	/* What eks_index_uncommitted learnt of work-tree files: the stat data
 	 * of a file whose content was `blob`, seen at `checked` (seconds). */
 	"CREATE TABLE x_worktree(path TEXT PRIMARY KEY, size INTEGER,"
@@ -181,7 +183,7 @@ static const char *const child_tables[] = {
 enum {
 	ST_EXPERIMENT, ST_PARTNER, ST_ARM, ST_INTERVENTION, ST_OUTCOME,
 	ST_HYPOTHESIS, ST_ENTRY, ST_OBSERVATION, ST_VERDICT, ST_VERDICT_GROUP, ST_FILE,
-	ST_FIND_KEY, ST_OLD_COMMITS, ST_DELETE_FIRST,
+	ST_FIND_KEY, ST_OLD_COMMITS, ST_OLD_FILE, ST_DELETE_FIRST,
 	ST_DELETE_EXPERIMENT = ST_DELETE_FIRST + CHILD_TABLES,
 	ST_COUNT
 };
@@ -198,9 +200,10 @@ static const char *const insert_sql[ST_DELETE_FIRST] = {
 	[ST_OBSERVATION] = "INSERT INTO x_observation VALUES(?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_VERDICT] = "INSERT INTO x_verdict VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_VERDICT_GROUP] = "INSERT INTO x_verdict_group VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_FILE] = "INSERT INTO x_file VALUES(?,?,?)",
+	[ST_FILE] = "INSERT INTO x_file VALUES(?,?,?,?)",
 	[ST_FIND_KEY] = "SELECT key FROM x_experiment WHERE id = ?",
 	[ST_OLD_COMMITS] = "SELECT id, commit_id FROM x_entry WHERE exp = ?",
+	[ST_OLD_FILE] = "SELECT protocol_blob, protocol_changed FROM x_file WHERE exp = ?",
 };
 
 /* ---- the handle -------------------------------------------------------- */
@@ -687,7 +690,38 @@ struct loaded {
 	size_t deviations;              /* SPEC 5, from the history */
 	char protocol_blob[GIT_OID_HEXSZ + 1];  /* "" when there is none */
 	char log_blob[GIT_OID_HEXSZ + 1];
+	int protocol_changed;           /* an integrity candidate */
 };
+
+/* An experiment as indexed at the parent of the commit being indexed. */
+struct previous {
+	char protocol_blob[GIT_OID_HEXSZ + 1];  /* "" when there was none */
+	int protocol_changed;
+};
+
+/* The experiment `key` as indexed before (*have 0 when not known). */
+static int previous_load(struct previous *prev, int *have, struct update *u, long long key)
+{
+	sqlite3_stmt *st = u->idx->st[ST_OLD_FILE];
+	const unsigned char *blob;
+	int src;
+
+	memset(prev, 0, sizeof(*prev));
+	*have = 0;
+	sqlite3_bind_int64(st, 1, key);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		if ((blob = sqlite3_column_text(st, 0)) != NULL)
+			snprintf(prev->protocol_blob, sizeof(prev->protocol_blob), "%s",
+				 (const char *)blob);
+		prev->protocol_changed = sqlite3_column_int(st, 1) != 0;
+		*have = 1;
+	}
+	sqlite3_reset(st);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		return sql_error(u->db, src, "cannot read the index");
+	return 0;
+}
 
 static void loaded_release(struct loaded *l)
 {
@@ -700,22 +734,35 @@ static void loaded_release(struct loaded *l)
 
 /*
  * The deviations of `l` and its post-hoc hypotheses (SPEC 5), from the
- * history; read only for experiments whose protocol ever changed.
+ * history; read only for experiments whose protocol ever changed.  Which
+ * those are takes a walk of the whole history (eks_integrity_candidates),
+ * except when the index moves to a child of the commit it held
+ * (`prev`, the experiment there): then the commit changed the protocol
+ * exactly when its blob differs from the parent's, as eks_integrity_candidates
+ * decides for each commit, and the answer before still holds.
  */
-static int load_integrity(struct loaded *l, struct update *u)
+static int load_integrity(struct loaded *l, struct update *u, const struct previous *prev)
 {
 	eks_integrity *in = NULL;
 	size_t i;
 	int rc;
 
-	if (!u->have_candidates) {
-		rc = eks_integrity_candidates(&u->candidates, &u->candidates_count,
-					      u->idx->repo, u->commit);
-		if (rc < 0)
-			return rc;
-		u->have_candidates = 1;
+	if (prev) {
+		l->protocol_changed = prev->protocol_changed ||
+			(prev->protocol_blob[0] && l->protocol_blob[0] &&
+			 strcmp(prev->protocol_blob, l->protocol_blob) != 0);
+	} else {
+		if (!u->have_candidates) {
+			rc = eks_integrity_candidates(&u->candidates, &u->candidates_count,
+						      u->idx->repo, u->commit);
+			if (rc < 0)
+				return rc;
+			u->have_candidates = 1;
+		}
+		l->protocol_changed = eks_integrity_is_candidate(u->candidates,
+								 u->candidates_count, l->id);
 	}
-	if (!eks_integrity_is_candidate(u->candidates, u->candidates_count, l->id))
+	if (!l->protocol_changed)
 		return 0;
 	rc = eks_integrity_load(&in, u->idx->repo, u->commit, l->id);
 	if (rc == EKS_ENOTFOUND)
@@ -732,10 +779,12 @@ static int load_integrity(struct loaded *l, struct update *u)
 
 /*
  * Read and parse experiments/<id>/ (the tree `tree_id`) the way evaluate
- * does: the same validation, then the verdicts when it is valid.
+ * does: the same validation, then the verdicts when it is valid.  `prev`:
+ * the experiment in the parent commit, when the index held that (see
+ * load_integrity), else NULL.
  */
 static int load(struct loaded *l, struct update *u, const char *id,
-		const git_oid *tree_id)
+		const git_oid *tree_id, const struct previous *prev)
 {
 	eks_diag_list diags = EKS_DIAG_LIST_INIT;
 	git_tree *dir = NULL;
@@ -796,7 +845,7 @@ static int load(struct loaded *l, struct update *u, const char *id,
 		}
 		rc = 0;
 	}
-	rc = load_integrity(l, u);
+	rc = load_integrity(l, u, prev);
 done:
 	eks_diag_list_clear(&diags);
 	git_blob_free(protocol);
@@ -994,9 +1043,10 @@ static int insert_experiment(struct update *u, long long key, const struct loade
 	if (rc < 0)
 		return rc;
 	key = sqlite3_last_insert_rowid(u->db);
-	if ((rc = insert(u->db, u->idx->st[ST_FILE], "ktt", key,
+	if ((rc = insert(u->db, u->idx->st[ST_FILE], "kttk", key,
 			 l->protocol_blob[0] ? l->protocol_blob : NULL,
-			 l->log_blob[0] ? l->log_blob : NULL)) < 0)
+			 l->log_blob[0] ? l->log_blob : NULL,
+			 (long long)(l->protocol_changed != 0))) < 0)
 		return rc;
 	if (p && (rc = insert_protocol(u, key, p)) < 0)
 		return rc;
@@ -1075,13 +1125,17 @@ static int refresh(struct update *u, const char *id, const git_oid *tree_id,
 	struct known_commit *known = NULL;
 	size_t known_count = 0;
 	struct loaded l;
-	int rc = 0;
+	struct previous prev;
+	int rc = 0, have_prev = 0;
 
 	memset(&l, 0, sizeof(l));
 	if (key && tree_id && u->entry_commits != ENTRY_COMMITS_NONE &&
 	    (rc = known_load(&known, &known_count, u, key)) < 0)
 		return rc;
-	if (tree_id && (rc = load(&l, u, id, tree_id)) < 0)
+	if (key && tree_id && u->entry_commits == ENTRY_COMMITS_CHILD &&
+	    (rc = previous_load(&prev, &have_prev, u, key)) < 0)
+		goto done;
+	if (tree_id && (rc = load(&l, u, id, tree_id, have_prev ? &prev : NULL)) < 0)
 		goto done;
 	if (key && (rc = delete_rows(u, key, 1)) < 0)
 		goto done;

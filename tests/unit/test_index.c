@@ -835,6 +835,54 @@ static void test_index_concurrent_readers_and_writers(void **state)
 	}
 }
 
+/* The experiments view's id and deviations, and which protocols the index
+ * counts as changed, as one line. */
+static const char *integrity_state(eks_index *index)
+{
+	static char out[512];
+
+	snprintf(out, sizeof(out), "%s", scalar(index, "SELECT group_concat(e.id || ':' || "
+		 "e.deviations || ':' || f.protocol_changed, ' ') FROM (SELECT * FROM "
+		 "x_experiment ORDER BY id) e JOIN x_file f ON f.exp = e.key"));
+	return out;
+}
+
+static void test_index_follows_protocol_changes_commit_by_commit(void **state)
+{
+	char hex[EKS_COMMIT_HEX], stepwise[512];
+	eks_index *index;
+
+	(void)state;
+	index = open_head();
+	assert_string_equal(integrity_state(index),
+			    "demo-velferdsteknologi:0:0 uu-molde-outreach:0:0");
+	eks_index_free(index);
+
+	/* A frozen field changed by hand after registration, one commit on:
+	 * the index learns it without walking the history. */
+	assert_int_equal(sh("sed -i 's/minimum_effect: 0.05/minimum_effect: 0.04/' "
+			    "experiments/uu-molde-outreach/experiment.yaml && "
+			    "git commit -qam 'a smaller effect, quietly'"), 0);
+	head(hex);
+	index = open_at(hex);
+	assert_int_equal(eks_index_last_update(index)->rebuilt, 0);
+	assert_string_equal(integrity_state(index),
+			    "demo-velferdsteknologi:0:0 uu-molde-outreach:1:1");
+	eks_index_free(index);
+
+	/* Later commits that leave the protocol alone keep what was learnt. */
+	hand_commit_note("uu-molde-outreach", "20260301T100000Z-aaaa", hex);
+	index = open_at(hex);
+	snprintf(stepwise, sizeof(stepwise), "%s", integrity_state(index));
+	assert_string_equal(stepwise, "demo-velferdsteknologi:0:0 uu-molde-outreach:1:1");
+	eks_index_free(index);
+
+	/* The same as a rebuild, which walks the whole history. */
+	assert_int_equal(eks_index_reindex(&index, repo, hex), 0);
+	assert_string_equal(integrity_state(index), stepwise);
+	eks_index_free(index);
+}
+
 /* ---- verdicts ---------------------------------------------------------------- */
 
 /* Doubles as stored: the same bits, or both NaN. */
@@ -1094,6 +1142,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_index_sql_cannot_change_or_attach_anything, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_sql_reads_and_reports_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_concurrent_readers_and_writers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_follows_protocol_changes_commit_by_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_evaluations_are_eks_evaluate_s, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_uncommitted_names_changed_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_uncommitted_trusts_only_unchanged_stat_data, setup, teardown),
