@@ -419,7 +419,14 @@ static int open_db(eks_index *idx)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(idx->db, "PRAGMA journal_mode=WAL;"
 				  "PRAGMA synchronous=NORMAL;"
-				  "PRAGMA foreign_keys=OFF;", NULL, NULL, NULL);
+				  "PRAGMA foreign_keys=OFF;"
+				  /* A small page cache: a query scans each page once,
+				   * and every buffer of a larger cache is fresh memory
+				   * whose first touch (a page fault) costs more than
+				   * reading the page again from the file system's
+				   * cache.  At 10 000 experiments a query took 14 ms
+				   * with SQLite's default of 2 MB, 6 ms with this. */
+				  "PRAGMA cache_size=100;", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = query_text(idx->db, "SELECT value FROM meta WHERE key = 'commit'",
 				value, sizeof(value));

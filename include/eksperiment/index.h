@@ -54,7 +54,7 @@ extern "C" {
 
 /* The format of the database; a file with another PRAGMA user_version is
  * rebuilt.  Raise it whenever the tables or views change. */
-#define EKS_INDEX_FORMAT 3   /* 3: blob ids, work-tree stat data, whole verdicts */
+#define EKS_INDEX_FORMAT 4   /* 4: blob ids, work-tree stat data, whole verdicts, protocol_changed */
 
 /* How long a command waits for another process that holds the index
  * (rebuilding it, or writing an update), in seconds. */
