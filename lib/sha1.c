@@ -1,7 +1,8 @@
 /*
  * sha1.c - SHA-1 as specified in FIPS PUB 180-4, "Secure Hash Standard"
  * (NIST, August 2015), sections 4.1.1 (functions), 4.2.1 (constants),
- * 5.1.1 (padding), 5.3.1 (initial hash value) and 6.1.2 (computation).
+ * 5.3.1 (initial hash value) and 6.1.2 (computation); the padding of
+ * 5.1.1 is shared with SHA-256 in blockhash.c.
  *
  * Written from the standard, plainly: one function per step, no
  * processor-specific code.  Checked against the standard's examples in
@@ -9,6 +10,7 @@
  */
 #include <string.h>
 
+#include "blockhash_internal.h"
 #include "sha1_internal.h"
 
 
@@ -74,60 +76,26 @@ void eks_sha1_init(eks_sha1 *ctx)
 	ctx->used = 0;
 }
 
+/* The context as blockhash.c sees it. */
+static eks_block_stream stream_of(eks_sha1 *ctx)
+{
+	eks_block_stream s = { ctx->state, &ctx->length, ctx->block, &ctx->used, compress };
+
+	return s;
+}
+
 void eks_sha1_update(eks_sha1 *ctx, const void *data, size_t len)
 {
-	const unsigned char *p = data;
-	size_t take;
+	eks_block_stream s = stream_of(ctx);
 
-	ctx->length += len;
-	if (ctx->used > 0) {
-		take = 64 - ctx->used;
-		if (take > len)
-			take = len;
-		memcpy(ctx->block + ctx->used, p, take);
-		ctx->used += take;
-		p += take;
-		len -= take;
-		if (ctx->used < 64)
-			return;
-		compress(ctx->state, ctx->block, 1);
-		ctx->used = 0;
-	}
-	if (len >= 64) {
-		compress(ctx->state, p, len / 64);
-		p += len - len % 64;
-		len %= 64;
-	}
-	if (len > 0) {
-		memcpy(ctx->block, p, len);
-		ctx->used = len;
-	}
+	eks_block_update(&s, data, len);
 }
 
 void eks_sha1_final(unsigned char digest[EKS_SHA1_SIZE], eks_sha1 *ctx)
 {
-	uint64_t bits = ctx->length * 8;
-	int i;
+	eks_block_stream s = stream_of(ctx);
 
-	/* FIPS 180-4, 5.1.1: a 1 bit, zeros up to 56 bytes mod 64, then the
-	 * message length in bits as a 64-bit big-endian number. */
-	ctx->block[ctx->used++] = 0x80;
-	if (ctx->used > 56) {
-		memset(ctx->block + ctx->used, 0, 64 - ctx->used);
-		compress(ctx->state, ctx->block, 1);
-		ctx->used = 0;
-	}
-	memset(ctx->block + ctx->used, 0, 56 - ctx->used);
-	for (i = 0; i < 8; i++)
-		ctx->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	compress(ctx->state, ctx->block, 1);
-
-	for (i = 0; i < 5; i++) {
-		digest[4 * i] = (unsigned char)(ctx->state[i] >> 24);
-		digest[4 * i + 1] = (unsigned char)(ctx->state[i] >> 16);
-		digest[4 * i + 2] = (unsigned char)(ctx->state[i] >> 8);
-		digest[4 * i + 3] = (unsigned char)ctx->state[i];
-	}
+	eks_block_final(digest, 5, &s);
 	memset(ctx, 0, sizeof(*ctx));
 }
 

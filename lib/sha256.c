@@ -1,13 +1,15 @@
 /*
  * sha256.c - SHA-256 as specified in FIPS PUB 180-4, "Secure Hash Standard"
  * (NIST, August 2015), sections 4.1.2 (functions), 4.2.2 (constants),
- * 5.1.1 (padding), 5.3.3 (initial hash value) and 6.2.2 (computation).
+ * 5.3.3 (initial hash value) and 6.2.2 (computation); the padding of
+ * 5.1.1 is shared with SHA-1 in blockhash.c.
  *
  * Written from the standard; words are read and written big-endian byte by
  * byte, so the code does not depend on the host's byte order.
  */
 #include <string.h>
 
+#include "blockhash_internal.h"
 #include "eksperiment/sha256.h"
 
 /* FIPS 180-4, 4.2.2: the first 32 bits of the fractional parts of the cube
@@ -36,7 +38,7 @@ static const uint32_t K[64] = {
 #define SSIG1(x) (ROTR(x, 17) ^ ROTR(x, 19) ^ ((x) >> 10))
 
 /* FIPS 180-4, 6.2.2: process one 512-bit block. */
-static void compress(uint32_t state[8], const unsigned char block[64])
+static void compress_block(uint32_t state[8], const unsigned char block[64])
 {
 	uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
 	int t;
@@ -75,57 +77,32 @@ void eks_sha256_init(eks_sha256 *ctx)
 	ctx->used = 0;
 }
 
+static void compress(uint32_t *state, const unsigned char *p, size_t nblocks)
+{
+	for (; nblocks > 0; nblocks--, p += 64)
+		compress_block(state, p);
+}
+
+/* The context as blockhash.c sees it. */
+static eks_block_stream stream_of(eks_sha256 *ctx)
+{
+	eks_block_stream s = { ctx->state, &ctx->length, ctx->block, &ctx->used, compress };
+
+	return s;
+}
+
 void eks_sha256_update(eks_sha256 *ctx, const void *data, size_t len)
 {
-	const unsigned char *p = data;
-	size_t take;
+	eks_block_stream s = stream_of(ctx);
 
-	ctx->length += len;
-	while (len > 0) {
-		if (ctx->used == 0 && len >= 64) {
-			compress(ctx->state, p);
-			p += 64;
-			len -= 64;
-			continue;
-		}
-		take = 64 - ctx->used;
-		if (take > len)
-			take = len;
-		memcpy(ctx->block + ctx->used, p, take);
-		ctx->used += take;
-		p += take;
-		len -= take;
-		if (ctx->used == 64) {
-			compress(ctx->state, ctx->block);
-			ctx->used = 0;
-		}
-	}
+	eks_block_update(&s, data, len);
 }
 
 void eks_sha256_final(unsigned char digest[EKS_SHA256_SIZE], eks_sha256 *ctx)
 {
-	uint64_t bits = ctx->length * 8;
-	int i;
+	eks_block_stream s = stream_of(ctx);
 
-	/* FIPS 180-4, 5.1.1: a 1 bit, zeros up to 56 bytes mod 64, then
-	 * the message length in bits as a 64-bit big-endian number. */
-	ctx->block[ctx->used++] = 0x80;
-	if (ctx->used > 56) {
-		memset(ctx->block + ctx->used, 0, 64 - ctx->used);
-		compress(ctx->state, ctx->block);
-		ctx->used = 0;
-	}
-	memset(ctx->block + ctx->used, 0, 56 - ctx->used);
-	for (i = 0; i < 8; i++)
-		ctx->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	compress(ctx->state, ctx->block);
-
-	for (i = 0; i < 8; i++) {
-		digest[4 * i] = (unsigned char)(ctx->state[i] >> 24);
-		digest[4 * i + 1] = (unsigned char)(ctx->state[i] >> 16);
-		digest[4 * i + 2] = (unsigned char)(ctx->state[i] >> 8);
-		digest[4 * i + 3] = (unsigned char)ctx->state[i];
-	}
+	eks_block_final(digest, 8, &s);
 	memset(ctx, 0, sizeof(*ctx));
 }
 
