@@ -11,6 +11,8 @@ void eks_block_update(const eks_block_stream *s, const void *data, size_t len)
 	const unsigned char *p = data;
 	size_t take;
 
+	if (len == 0)
+		return;                 /* data may be NULL */
 	*s->length += len;
 	if (*s->used > 0) {
 		take = 64 - *s->used;
