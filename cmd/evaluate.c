@@ -12,7 +12,7 @@
 #include "table.h"
 
 /* A name of the protocol, as eks_*_name() gives an unknown one. */
-static const char *name(const char *s)
+static const char *or_unknown(const char *s)
 {
 	return s ? s : "?";
 }
@@ -23,9 +23,9 @@ static void put_group_json(eks_buf *b, const eks_verdict_group *g)
 
 	eks_buf_putc(b, '{');
 	json_key(b, &first, "arm");
-	eks_buf_put_json_string(b, name(g->arm));
+	eks_buf_put_json_string(b, or_unknown(g->arm));
 	json_key(b, &first, "timepoint");
-	eks_buf_put_json_string(b, name(g->timepoint));
+	eks_buf_put_json_string(b, or_unknown(g->timepoint));
 	json_key(b, &first, "n");
 	eks_buf_printf(b, "%lld", g->has_data ? g->n : 0);
 	if (g->is_count) {
@@ -53,19 +53,19 @@ static void put_result_json(eks_buf *b, const eks_verdict_row *r)
 
 	eks_buf_putc(b, '{');
 	json_key(b, &first, "id");
-	eks_buf_put_json_string(b, name(r->id));
+	eks_buf_put_json_string(b, or_unknown(r->id));
 	json_key(b, &first, "outcome");
-	eks_buf_put_json_string(b, name(r->outcome));
+	eks_buf_put_json_string(b, or_unknown(r->outcome));
 	json_key(b, &first, "test");
-	eks_buf_put_json_string(b, name(r->test));
+	eks_buf_put_json_string(b, or_unknown(r->test));
 	json_key(b, &first, "estimator");
-	eks_buf_put_json_string(b, name(r->estimator));
+	eks_buf_put_json_string(b, or_unknown(r->estimator));
 	json_key(b, &first, "method");
-	eks_buf_put_json_string(b, name(r->method));
+	eks_buf_put_json_string(b, or_unknown(r->method));
 	json_key(b, &first, "family");
-	eks_buf_put_json_string(b, name(r->family));
+	eks_buf_put_json_string(b, or_unknown(r->family));
 	json_key(b, &first, "arm");
-	eks_buf_put_json_string(b, name(r->arm));
+	eks_buf_put_json_string(b, or_unknown(r->arm));
 	json_key(b, &first, "against");
 	json_string_or_null(b, r->against);
 	if (r->has_against_value) {
@@ -73,7 +73,7 @@ static void put_result_json(eks_buf *b, const eks_verdict_row *r)
 		json_number(b, r->against_value);
 	}
 	json_key(b, &first, "timepoint");
-	eks_buf_put_json_string(b, name(r->timepoint));
+	eks_buf_put_json_string(b, or_unknown(r->timepoint));
 	if (r->baseline) {
 		json_key(b, &first, "baseline");
 		eks_buf_put_json_string(b, r->baseline);
@@ -99,7 +99,7 @@ static void put_result_json(eks_buf *b, const eks_verdict_row *r)
 	json_key(b, &first, "p_adjusted");
 	r->has_p ? json_number(b, r->p_adjusted) : (void)eks_buf_puts(b, "null");
 	json_key(b, &first, "verdict");
-	eks_buf_put_json_string(b, name(r->verdict));
+	eks_buf_put_json_string(b, or_unknown(r->verdict));
 	json_key(b, &first, "reason");
 	eks_buf_put_json_string(b, r->reason ? r->reason : "");
 	json_key(b, &first, "post_hoc");
@@ -130,7 +130,7 @@ static void print_json(const char *revision, const eks_evaluations *ev)
 		json_key(&b, &first, "id");
 		eks_buf_put_json_string(&b, e->id);
 		json_key(&b, &first, "status");
-		eks_buf_put_json_string(&b, name(e->status));
+		eks_buf_put_json_string(&b, or_unknown(e->status));
 		json_key(&b, &first, "hypotheses");
 		eks_buf_putc(&b, '[');
 		for (j = 0; j < e->count; j++) {
@@ -168,11 +168,11 @@ static void print_csv(const eks_evaluations *ev)
 				snprintf(against, sizeof(against), "%.15g", r->against_value);
 			eks_buf_clear(&b);
 			eks_buf_put_csv_field(&b, e->id);
-			eks_buf_printf(&b, ",%s,%s,%s,%s,%s,%s,", name(r->id), name(r->outcome),
-				       name(r->test), name(r->estimator), name(r->method),
-				       name(r->arm));
+			eks_buf_printf(&b, ",%s,%s,%s,%s,%s,%s,", or_unknown(r->id), or_unknown(r->outcome),
+				       or_unknown(r->test), or_unknown(r->estimator), or_unknown(r->method),
+				       or_unknown(r->arm));
 			eks_buf_put_csv_field(&b, r->against ? r->against : against);
-			eks_buf_printf(&b, ",%s,", name(r->timepoint));
+			eks_buf_printf(&b, ",%s,", or_unknown(r->timepoint));
 			if (r->has_estimate)
 				eks_buf_printf(&b, "%.15g,%.15g,%.15g,", r->estimate, r->ci_low, r->ci_high);
 			else
@@ -182,7 +182,7 @@ static void print_csv(const eks_evaluations *ev)
 				eks_buf_printf(&b, "%.15g,%.15g,", r->p_value, r->p_adjusted);
 			else
 				eks_buf_puts(&b, ",,");
-			eks_buf_printf(&b, "%s,%s,", name(r->verdict), r->post_hoc ? "true" : "false");
+			eks_buf_printf(&b, "%s,%s,", or_unknown(r->verdict), r->post_hoc ? "true" : "false");
 			eks_buf_put_csv_field(&b, r->reason ? r->reason : "");
 			eks_buf_putc(&b, '\n');
 			fputs(eks_buf_cstr(&b), stdout);
@@ -206,7 +206,7 @@ static void print_text(const char *revision, const eks_evaluations *ev)
 		};
 
 		printf("\n%s%s%s (%s)\n", color ? "\033[1m" : "", e->id,
-		       color ? "\033[0m" : "", name(e->status));
+		       color ? "\033[0m" : "", or_unknown(e->status));
 		if (e->count == 0) {
 			printf("  no hypotheses\n");
 			continue;
@@ -219,11 +219,11 @@ static void print_text(const char *revision, const eks_evaluations *ev)
 			const char *row[9];
 
 			if (r->against)
-				snprintf(cmp, sizeof(cmp), "%s vs %s @ %s", name(r->arm), r->against,
-					 name(r->timepoint));
+				snprintf(cmp, sizeof(cmp), "%s vs %s @ %s", or_unknown(r->arm), r->against,
+					 or_unknown(r->timepoint));
 			else
-				snprintf(cmp, sizeof(cmp), "%s vs %g @ %s", name(r->arm),
-					 r->against_value, name(r->timepoint));
+				snprintf(cmp, sizeof(cmp), "%s vs %g @ %s", or_unknown(r->arm),
+					 r->against_value, or_unknown(r->timepoint));
 			if (r->has_estimate) {
 				text_number(est, sizeof(est), r->estimate);
 				snprintf(ci, sizeof(ci), "%s to %s", text_number(lo, sizeof(lo), r->ci_low),
@@ -239,22 +239,22 @@ static void print_text(const char *revision, const eks_evaluations *ev)
 				snprintf(p, sizeof(p), "-");
 				snprintf(pa, sizeof(pa), "-");
 			}
-			row[0] = name(r->id);
-			row[1] = name(r->outcome);
+			row[0] = or_unknown(r->id);
+			row[1] = or_unknown(r->outcome);
 			row[2] = cmp;
-			row[3] = name(r->method);
+			row[3] = or_unknown(r->method);
 			row[4] = est;
 			row[5] = ci;
 			row[6] = p;
 			row[7] = pa;
-			row[8] = name(r->verdict);
+			row[8] = or_unknown(r->verdict);
 			table_add(&t, row);
 		}
 		table_print(stdout, &t, 2, color);
 		table_release(&t);
 		for (j = 0; j < e->count; j++) {
 			const eks_verdict_row *r = &e->hypotheses[j];
-			printf("  %s: %s%s\n", name(r->id), r->reason ? r->reason : "",
+			printf("  %s: %s%s\n", or_unknown(r->id), r->reason ? r->reason : "",
 			       r->post_hoc ? " (post hoc: changed after its outcome was first observed)" : "");
 		}
 	}
@@ -410,7 +410,7 @@ int cmd_evaluate(int argc, char **argv)
 		}
 		for (j = 0; j < e->count; j++) {
 			int ok = 0;
-			eks_verdict v = eks_verdict_from_name(name(e->hypotheses[j].verdict), &ok);
+			eks_verdict v = eks_verdict_from_name(or_unknown(e->hypotheses[j].verdict), &ok);
 
 			if (ok && (fail_on & (1u << v)))
 				failed = 1;
