@@ -4,6 +4,7 @@
  * Fisher, risk ratio, odds ratio).
  */
 #include <math.h>
+#include <string.h>
 
 #include "eksperiment/error.h"
 #include "stats_internal.h"
@@ -316,15 +317,21 @@ static double pooled_chisq(double xa, double na, double xb, double nb,
  * intervals (l1, u1), (l2, u2) of p1 and p2,
  *   L = D - sqrt((p1 - l1)^2 + (u2 - p2)^2),
  *   U = D + sqrt((u1 - p1)^2 + (p2 - l2)^2). */
-static void newcombe(eks_stats_result *r, double xa, double na, double xb,
-		     double nb, double z)
+static void newcombe_at(double *low, double *high, double xa, double na,
+			double xb, double nb, double d, double z)
 {
-	double l1, u1, l2, u2, p1 = xa / na, p2 = xb / nb, d = p1 - p2;
+	double l1, u1, l2, u2, p1 = xa / na, p2 = xb / nb;
 
 	wilson(&l1, &u1, xa, na, z, 0.0);
 	wilson(&l2, &u2, xb, nb, z, 0.0);
-	r->ci_low = d - sqrt((p1 - l1) * (p1 - l1) + (u2 - p2) * (u2 - p2));
-	r->ci_high = d + sqrt((u1 - p1) * (u1 - p1) + (p2 - l2) * (p2 - l2));
+	*low = d - sqrt((p1 - l1) * (p1 - l1) + (u2 - p2) * (u2 - p2));
+	*high = d + sqrt((u1 - p1) * (u1 - p1) + (p2 - l2) * (p2 - l2));
+}
+
+static void newcombe(eks_stats_result *r, double xa, double na, double xb,
+		     double nb, double z)
+{
+	newcombe_at(&r->ci_low, &r->ci_high, xa, na, xb, nb, r->estimate, z);
 }
 
 /*
@@ -376,7 +383,7 @@ int eks_stats_prop2(eks_stats_result *out, eks_prop2_method method,
 	r.conf_level = conf_level;
 	r.group_a = xa / na;
 	r.group_b = xb / nb;
-	r.estimate = r.group_a - r.group_b;
+	r.estimate = eks_stats_prop_difference(x_a, n_a, x_b, n_b);
 	r.se = sqrt(r.group_a * (1.0 - r.group_a) / na +
 		    r.group_b * (1.0 - r.group_b) / nb);
 	r.statistic_kind = EKS_STATISTIC_CHISQ;
@@ -447,5 +454,193 @@ int eks_stats_prop2_auto(eks_prop2_method *out, long long x_a, long long n_a,
 	for (i = 0; i < 4; i++)
 		if (e[i] < 5.0)
 			*out = EKS_PROP2_FISHER;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ against a margin */
+
+/*
+ * p_a - p_b without the rounding of two divisions: (x_a n_b - x_b n_a) /
+ * (n_a n_b), each product carried exactly as a pair of doubles (fma), so
+ * that 30/100 - 20/100 is 0.1 itself and compares equal to a minimum
+ * effect of 0.1 (SPEC 6.3, ties).
+ */
+double eks_stats_prop_difference(long long x_a, long long n_a, long long x_b,
+				 long long n_b)
+{
+	double xa = (double)x_a, na = (double)n_a, xb = (double)x_b;
+	double nb = (double)n_b;
+	double h1 = xa * nb, l1 = fma(xa, nb, -h1);
+	double h2 = xb * na, l2 = fma(xb, na, -h2);
+
+	return ((h1 - h2) + (l1 - l2)) / (na * nb);
+}
+
+/* Beyond this critical value (a one-sided level below 1e-300) an
+ * interval that has not reached the margin never will, for our purposes. */
+#define Z_MAX 38.0
+
+/* An interval as a function of its critical value z >= 0 (the two-sided
+ * level 2 pnorm(z) - 1). */
+typedef struct interval_fn {
+	eks_prop2_method method;
+	double xa, na, xb, nb;
+	double d;                /* the estimate */
+	double se;               /* Wald se of d (YATES, WALD) */
+	double yc;               /* the continuity term YATES * sum(1/n) */
+	double delta;            /* the value the bound is compared with */
+	int upper;               /* which bound bound_gap() follows */
+} interval_fn;
+
+static void interval_at(const interval_fn *f, double z, double *low, double *high)
+{
+	if (f->method == EKS_PROP2_NEWCOMBE || f->method == EKS_PROP2_FISHER) {
+		newcombe_at(low, high, f->xa, f->na, f->xb, f->nb, f->d, z);
+		return;
+	}
+	/* prop.test: d +- (z se + YATES sum(1/n)), clipped to [-1, 1] */
+	*low = fmax(f->d - (z * f->se + f->yc), -1.0);
+	*high = fmin(f->d + (z * f->se + f->yc), 1.0);
+}
+
+static double bound_gap(double z, void *ctx)
+{
+	interval_fn *f = ctx;
+	double low, high;
+
+	interval_at(f, z, &low, &high);
+	return (f->upper ? high : low) - f->delta;
+}
+
+/* The z >= 0 at which the lower (upper) bound reaches f->delta, moving
+ * away from the estimate; INFINITY when it never does. */
+static int touching_z(double *z, interval_fn *f, int upper)
+{
+	double g0, gmax;
+
+	f->upper = upper;
+	g0 = bound_gap(0.0, f);
+	gmax = bound_gap(Z_MAX, f);
+	if (g0 == 0.0) {
+		*z = 0.0;
+		return 0;
+	}
+	if ((g0 > 0) == (gmax > 0) && gmax != 0.0) {
+		*z = INFINITY;
+		return 0;
+	}
+	return eks_stats_brent(z, bound_gap, f, 0.0, Z_MAX, g0, gmax, 1e-14);
+}
+
+/*
+ * The one-sided p-value of H0: theta <= delta (alternative GREATER) or
+ * H0: theta >= delta (LESS) that inverts the interval f: the one-sided
+ * level at which the interval's bound touches delta (SPEC 6.3, "one
+ * interval, one p").  For GREATER, when the interval at level 0 lies
+ * above delta this is 1 - pnorm(z) with z where the lower bound reaches
+ * delta; when it lies below, pnorm(z) with z where the upper bound does;
+ * when it contains delta (Yates' interval has width at level 0), 0.5.
+ */
+static int invert_interval(double *p_value, interval_fn *f,
+			   eks_alternative alternative)
+{
+	double low0, high0, z;
+	int rc, above;
+
+	interval_at(f, 0.0, &low0, &high0);
+	if (low0 <= f->delta && f->delta <= high0) {
+		*p_value = 0.5;
+		return 0;
+	}
+	above = low0 > f->delta;
+	if ((rc = touching_z(&z, f, !above)) < 0)
+		return rc;
+	/* the tail beyond z: the p when the data point away from H0 */
+	*p_value = isinf(z) ? 0.0 : eks_rm_pnorm(z, 0);
+	if (above != (alternative == EKS_ALT_GREATER))
+		*p_value = isinf(z) ? 1.0 : eks_rm_pnorm(z, 1);
+	return 0;
+}
+
+int eks_stats_prop2_p_shifted(double *p_value, eks_prop2_method method,
+			      long long x_a, long long n_a, long long x_b,
+			      long long n_b, double delta,
+			      eks_alternative alternative)
+{
+	interval_fn f;
+	int rc;
+
+	if ((rc = eks_stats_check_counts(x_a, n_a, "A")) < 0 ||
+	    (rc = eks_stats_check_counts(x_b, n_b, "B")) < 0)
+		return rc;
+	if (!isfinite(delta))
+		return eks_error_set(EKS_EUSAGE, "the value to compare with is not a number");
+	if (alternative != EKS_ALT_GREATER && alternative != EKS_ALT_LESS)
+		return eks_error_set(EKS_EUSAGE, "a p against a margin is one-sided");
+	if (method == EKS_PROP2_RATIO || method == EKS_PROP2_ODDS_RATIO) {
+		eks_stats_result r = { 0 };
+
+		log_ratio(&r, method == EKS_PROP2_ODDS_RATIO, (double)x_a,
+			  (double)n_a, (double)x_b, (double)n_b, 1.0);
+		return eks_stats_p_value(p_value, log(r.estimate), r.se, INFINITY,
+					 delta, alternative);
+	}
+	memset(&f, 0, sizeof(f));
+	f.method = method;
+	f.xa = (double)x_a;
+	f.na = (double)n_a;
+	f.xb = (double)x_b;
+	f.nb = (double)n_b;
+	f.d = eks_stats_prop_difference(x_a, n_a, x_b, n_b);
+	f.delta = delta;
+	if (method == EKS_PROP2_YATES || method == EKS_PROP2_WALD) {
+		double pa = f.xa / f.na, pb = f.xb / f.nb;
+
+		f.se = sqrt(pa * (1.0 - pa) / f.na + pb * (1.0 - pb) / f.nb);
+		if (method == EKS_PROP2_YATES)
+			f.yc = fmin(0.5 * (1.0 / f.na + 1.0 / f.nb), fabs(f.d));
+	} else if (method != EKS_PROP2_NEWCOMBE && method != EKS_PROP2_FISHER) {
+		return eks_error_set(EKS_EUSAGE, "unknown method for two proportions");
+	}
+	return invert_interval(p_value, &f, alternative);
+}
+
+/*
+ * One proportion: inverting the Wilson interval is the score test of
+ * p0 (Wilson 1927), and inverting Clopper-Pearson's is the exact
+ * one-sided binomial test (Clopper & Pearson 1934), so both have a
+ * closed form.  A p0 outside (0, 1) lies beyond every bound.
+ */
+int eks_stats_prop1_p_shifted(double *p_value, int exact, long long x,
+			      long long n, double p0,
+			      eks_alternative alternative)
+{
+	double dx = (double)x, dn = (double)n, z;
+	int greater = alternative == EKS_ALT_GREATER, rc;
+
+	if ((rc = eks_stats_check_counts(x, n, "A")) < 0)
+		return rc;
+	if (isnan(p0))
+		return eks_error_set(EKS_EUSAGE, "the value to compare with is not a number");
+	if (alternative != EKS_ALT_GREATER && alternative != EKS_ALT_LESS)
+		return eks_error_set(EKS_EUSAGE, "a p against a margin is one-sided");
+	/* At the ends: a lower bound is 0 only for x = 0 and an upper
+	 * bound 1 only for x = n, in both intervals. */
+	if (greater && (p0 <= 0.0 || p0 >= 1.0)) {
+		*p_value = p0 < 0.0 ? 0.0 : p0 == 0.0 ? (x == 0) : 1.0;
+		return 0;
+	}
+	if (!greater && (p0 <= 0.0 || p0 >= 1.0)) {
+		*p_value = p0 > 1.0 ? 0.0 : p0 == 1.0 ? (x == n) : 1.0;
+		return 0;
+	}
+	if (exact) {
+		/* P[X >= x | p0] and P[X <= x | p0] */
+		*p_value = greater ? (x == 0 ? 1.0 : eks_rm_pbinom(dx - 1.0, dn, p0, 0)) :
+			eks_rm_pbinom(dx, dn, p0, 1);
+		return 0;
+	}
+	z = (dx / dn - p0) / sqrt(p0 * (1.0 - p0) / dn);
+	*p_value = eks_rm_pnorm(z, greater ? 0 : 1);
 	return 0;
 }

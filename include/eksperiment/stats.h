@@ -207,6 +207,43 @@ int eks_stats_prop2(eks_stats_result *out, eks_prop2_method method,
 int eks_stats_prop2_auto(eks_prop2_method *out, long long x_a, long long n_a,
 			 long long x_b, long long n_b);
 
+/* p_a - p_b computed as (x_a n_b - x_b n_a) / (n_a n_b), so that
+ * 30/100 - 20/100 is exactly 0.1 (SPEC 6.3); eks_stats_prop2() reports
+ * this as the estimate of every difference method. */
+double eks_stats_prop_difference(long long x_a, long long n_a, long long x_b,
+				 long long n_b);
+
+/*
+ * The one-sided p-value against a shifted null, found by inverting the
+ * interval of `method` (SPEC 6.3, "one interval, one p"): for
+ * EKS_ALT_GREATER, of H0: theta <= delta, the one-sided level at which
+ * the interval's lower bound reaches delta; for EKS_ALT_LESS, of
+ * H0: theta >= delta, the same with the upper bound.  So at every level c
+ * the c-interval lies above delta exactly when the GREATER p is below
+ * (1 - c)/2.  Used for margins (noninferiority, equivalence).
+ *
+ * theta is p_a - p_b for NEWCOMBE and FISHER (Newcombe's interval,
+ * inverted numerically), YATES and WALD (prop.test's interval, with and
+ * without correction; when delta lies inside the corrected interval of
+ * level 0, 0.5); log(RR) or log(OR) for RATIO and ODDS_RATIO (their
+ * log-scale Wald intervals, so delta is on the log scale).
+ */
+int eks_stats_prop2_p_shifted(double *p_value, eks_prop2_method method,
+			      long long x_a, long long n_a, long long x_b,
+			      long long n_b, double delta,
+			      eks_alternative alternative);
+
+/*
+ * The same for one proportion p against p0: inverting the Wilson
+ * interval (exact = 0) gives the one-sided score test of p0, inverting
+ * Clopper-Pearson's (exact = 1) the one-sided exact binomial test,
+ * R binom.test(x, n, p0, alternative)$p.value.  p0 may lie outside
+ * (0, 1) (a value minus a margin): then every bound lies on one side.
+ */
+int eks_stats_prop1_p_shifted(double *p_value, int exact, long long x,
+			      long long n, double p0,
+			      eks_alternative alternative);
+
 /*
  * Fisher's exact test p-value for the 2x2 table with columns A and B
  * (events x, non-events n - x): R fisher.test(matrix(c(x_a, n_a - x_a,
