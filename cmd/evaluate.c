@@ -46,6 +46,51 @@ static void put_group_json(eks_buf *b, const eks_verdict_group *g)
 	eks_buf_putc(b, '}');
 }
 
+static void json_number_or_null(eks_buf *b, int has, double x)
+{
+	if (has)
+		json_number(b, x);
+	else
+		eks_buf_puts(b, "null");
+}
+
+/* "family": {"hypotheses": [...], "registered": true, "changes": [...]} */
+static void put_family_json(eks_buf *b, const eks_evaluated *e)
+{
+	int first = 1;
+	size_t i;
+
+	eks_buf_putc(b, '{');
+	json_key(b, &first, "hypotheses");
+	eks_buf_putc(b, '[');
+	for (i = 0; i < e->family_count; i++) {
+		if (i)
+			eks_buf_putc(b, ',');
+		eks_buf_put_json_string(b, or_unknown(e->family[i]));
+	}
+	eks_buf_putc(b, ']');
+	json_key(b, &first, "registered");
+	eks_buf_puts(b, e->registered_commit ? "true" : "false");
+	json_key(b, &first, "changes");
+	eks_buf_putc(b, '[');
+	for (i = 0; i < e->family_changes_count; i++) {
+		const eks_family_change_row *c = &e->family_changes[i];
+		int inner = 1;
+
+		if (i)
+			eks_buf_putc(b, ',');
+		eks_buf_putc(b, '{');
+		json_key(b, &inner, "commit");
+		eks_buf_put_json_string(b, or_unknown(c->commit));
+		json_key(b, &inner, "hypothesis");
+		eks_buf_put_json_string(b, or_unknown(c->hypothesis));
+		json_key(b, &inner, "change");
+		eks_buf_put_json_string(b, c->added ? "added" : "removed");
+		eks_buf_putc(b, '}');
+	}
+	eks_buf_puts(b, "]}");
+}
+
 static void put_result_json(eks_buf *b, const eks_verdict_row *r)
 {
 	int first = 1;
@@ -87,17 +132,21 @@ static void put_result_json(eks_buf *b, const eks_verdict_row *r)
 	}
 	eks_buf_putc(b, ']');
 	json_key(b, &first, "estimate");
-	r->has_estimate ? json_number(b, r->estimate) : (void)eks_buf_puts(b, "null");
+	json_number_or_null(b, r->has_estimate, r->estimate);
 	json_key(b, &first, "ci_low");
-	r->has_estimate ? json_number(b, r->ci_low) : (void)eks_buf_puts(b, "null");
+	json_number_or_null(b, r->has_interval, r->ci_low);
 	json_key(b, &first, "ci_high");
-	r->has_estimate ? json_number(b, r->ci_high) : (void)eks_buf_puts(b, "null");
+	json_number_or_null(b, r->has_interval, r->ci_high);
 	json_key(b, &first, "conf_level");
 	json_number(b, r->conf_level);
+	json_key(b, &first, "ci_tost_low");
+	json_number_or_null(b, r->has_tost, r->ci_tost_low);
+	json_key(b, &first, "ci_tost_high");
+	json_number_or_null(b, r->has_tost, r->ci_tost_high);
 	json_key(b, &first, "p_value");
-	r->has_p ? json_number(b, r->p_value) : (void)eks_buf_puts(b, "null");
+	json_number_or_null(b, r->has_p, r->p_value);
 	json_key(b, &first, "p_adjusted");
-	r->has_p ? json_number(b, r->p_adjusted) : (void)eks_buf_puts(b, "null");
+	json_number_or_null(b, r->has_p, r->p_adjusted);
 	json_key(b, &first, "verdict");
 	eks_buf_put_json_string(b, or_unknown(r->verdict));
 	json_key(b, &first, "reason");
@@ -131,6 +180,8 @@ static void print_json(const char *revision, const eks_evaluations *ev)
 		eks_buf_put_json_string(&b, e->id);
 		json_key(&b, &first, "status");
 		eks_buf_put_json_string(&b, or_unknown(e->status));
+		json_key(&b, &first, "family");
+		put_family_json(&b, e);
 		json_key(&b, &first, "hypotheses");
 		eks_buf_putc(&b, '[');
 		for (j = 0; j < e->count; j++) {
@@ -149,11 +200,20 @@ static void print_json(const char *revision, const eks_evaluations *ev)
 	eks_buf_dispose(&b);
 }
 
+/* "0.1," or "," for null */
+static void put_csv_number(eks_buf *b, int has, double x)
+{
+	if (has)
+		eks_buf_printf(b, "%.15g", x);
+	eks_buf_putc(b, ',');
+}
+
 static void print_csv(const eks_evaluations *ev)
 {
 	static const char *const header =
 		"experiment,hypothesis,outcome,test,estimator,method,arm,against,timepoint,"
-		"estimate,ci_low,ci_high,conf_level,p_value,p_adjusted,verdict,post_hoc,reason\n";
+		"estimate,ci_low,ci_high,conf_level,p_value,p_adjusted,verdict,post_hoc,reason,"
+		"ci_tost_low,ci_tost_high\n";
 	const eks_evaluated *e;
 	eks_buf b = EKS_BUF_INIT;
 	size_t j;
@@ -173,10 +233,9 @@ static void print_csv(const eks_evaluations *ev)
 				       or_unknown(r->arm));
 			eks_buf_put_csv_field(&b, r->against ? r->against : against);
 			eks_buf_printf(&b, ",%s,", or_unknown(r->timepoint));
-			if (r->has_estimate)
-				eks_buf_printf(&b, "%.15g,%.15g,%.15g,", r->estimate, r->ci_low, r->ci_high);
-			else
-				eks_buf_puts(&b, ",,,");
+			put_csv_number(&b, r->has_estimate, r->estimate);
+			put_csv_number(&b, r->has_interval, r->ci_low);
+			put_csv_number(&b, r->has_interval, r->ci_high);
 			eks_buf_printf(&b, "%g,", r->conf_level);
 			if (r->has_p)
 				eks_buf_printf(&b, "%.15g,%.15g,", r->p_value, r->p_adjusted);
@@ -184,11 +243,42 @@ static void print_csv(const eks_evaluations *ev)
 				eks_buf_puts(&b, ",,");
 			eks_buf_printf(&b, "%s,%s,", or_unknown(r->verdict), r->post_hoc ? "true" : "false");
 			eks_buf_put_csv_field(&b, r->reason ? r->reason : "");
+			eks_buf_putc(&b, ',');
+			put_csv_number(&b, r->has_tost, r->ci_tost_low);
+			if (r->has_tost)
+				eks_buf_printf(&b, "%.15g", r->ci_tost_high);
 			eks_buf_putc(&b, '\n');
 			fputs(eks_buf_cstr(&b), stdout);
 		}
 	}
 	eks_buf_dispose(&b);
+}
+
+/*
+ * "Family: H1, H3 (confirmatory superiority, as registered in 1a2b3c4;
+ * changed by amendment: H4 added in 5d6e7f8)."
+ */
+static void print_family_text(const eks_evaluated *e)
+{
+	size_t i;
+
+	if (e->family_count == 0)
+		return;
+	printf("  Family adjusted together: ");
+	for (i = 0; i < e->family_count; i++)
+		printf("%s%s", i ? ", " : "", or_unknown(e->family[i]));
+	if (e->registered_commit)
+		printf(" (confirmatory superiority as registered in %.7s", e->registered_commit);
+	else
+		printf(" (confirmatory superiority in the protocol");
+	for (i = 0; i < e->family_changes_count; i++) {
+		const eks_family_change_row *c = &e->family_changes[i];
+
+		printf("%s%s %s by the amendment in %.7s", i ? ", " : "; ",
+		       or_unknown(c->hypothesis), c->added ? "added" : "removed",
+		       or_unknown(c->commit));
+	}
+	printf(").\n");
 }
 
 static void print_text(const char *revision, const eks_evaluations *ev)
@@ -215,7 +305,7 @@ static void print_text(const char *revision, const eks_evaluations *ev)
 		table_add(&t, head);
 		for (j = 0; j < e->count; j++) {
 			const eks_verdict_row *r = &e->hypotheses[j];
-			char est[32], lo[32], hi[32], ci[80], p[32], pa[32], cmp[200];
+			char est[32], lo[32], hi[32], ci[160], p[32], pa[32], cmp[200];
 			const char *row[9];
 
 			if (r->against)
@@ -224,13 +314,22 @@ static void print_text(const char *revision, const eks_evaluations *ev)
 			else
 				snprintf(cmp, sizeof(cmp), "%s vs %g @ %s", or_unknown(r->arm),
 					 r->against_value, or_unknown(r->timepoint));
-			if (r->has_estimate) {
+			if (r->has_estimate)
 				text_number(est, sizeof(est), r->estimate);
+			else
+				snprintf(est, sizeof(est), "-");
+			if (r->has_interval)
 				snprintf(ci, sizeof(ci), "%s to %s", text_number(lo, sizeof(lo), r->ci_low),
 					 text_number(hi, sizeof(hi), r->ci_high));
-			} else {
-				snprintf(est, sizeof(est), "-");
+			else
 				snprintf(ci, sizeof(ci), "-");
+			if (r->has_tost) {
+				/* the interval an equivalence verdict is decided on */
+				size_t used = strlen(ci);
+				snprintf(ci + used, sizeof(ci) - used, "; %g%%: %s to %s",
+					 r->tost_conf_level * 100,
+					 text_number(lo, sizeof(lo), r->ci_tost_low),
+					 text_number(hi, sizeof(hi), r->ci_tost_high));
 			}
 			if (r->has_p) {
 				text_number(p, sizeof(p), r->p_value);
@@ -257,6 +356,7 @@ static void print_text(const char *revision, const eks_evaluations *ev)
 			printf("  %s: %s%s\n", or_unknown(r->id), r->reason ? r->reason : "",
 			       r->post_hoc ? " (post hoc: changed after its outcome was first observed)" : "");
 		}
+		print_family_text(e);
 	}
 }
 
@@ -282,7 +382,7 @@ static int explain_left_out(eks_repo *repo, const char *commit, const char *id)
 	} else if (rc == 0) {
 		rc = eks_log_accumulate(&cells, experiment->log);
 		if (rc == 0)
-			rc = eks_evaluate(&evaluation, experiment->protocol, cells);
+			rc = eks_evaluate(&evaluation, experiment->protocol, cells, NULL);
 		if (rc == EKS_ENOMEM)
 			goto done;
 		cmd_error("'%s' is left out: %s", id, rc < 0 ? eks_error_last()->message

@@ -123,7 +123,15 @@ static const char schema_sql[] =
 	/* the rest of eks_evaluate's result, for evaluate; seq is the
 	 * hypothesis's */
 	" method TEXT, has_estimate INTEGER, conf_level REAL, has_p INTEGER,"
-	" reason TEXT,"
+	" reason TEXT, has_interval INTEGER, ci_tost_low REAL, ci_tost_high REAL,"
+	" tost_conf_level REAL, in_family INTEGER,"
+	" PRIMARY KEY (exp, seq)) WITHOUT ROWID;"
+	/* the multiplicity family each experiment's p-values were adjusted
+	 * over, and the amendments that changed it (SPEC 6.4) */
+	"CREATE TABLE x_family(exp INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	" hypothesis_id TEXT, PRIMARY KEY (exp, seq)) WITHOUT ROWID;"
+	"CREATE TABLE x_family_change(exp INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	" commit_id TEXT, hypothesis_id TEXT, added INTEGER,"
 	" PRIMARY KEY (exp, seq)) WITHOUT ROWID;"
 	/* the groups (arm at a timepoint) each estimate used, in order g */
 	"CREATE TABLE x_verdict_group(exp INTEGER NOT NULL, seq INTEGER NOT NULL,"
@@ -175,7 +183,8 @@ static const char schema_sql[] =
 /* The child tables, for deleting an experiment's rows. */
 static const char *const child_tables[] = {
 	"x_partner", "x_arm", "x_intervention", "x_outcome", "x_hypothesis",
-	"x_entry", "x_observation", "x_verdict", "x_verdict_group", "x_file"
+	"x_entry", "x_observation", "x_verdict", "x_verdict_group", "x_file",
+	"x_family", "x_family_change"
 };
 #define CHILD_TABLES (sizeof(child_tables) / sizeof(child_tables[0]))
 
@@ -183,6 +192,7 @@ static const char *const child_tables[] = {
 enum {
 	ST_EXPERIMENT, ST_PARTNER, ST_ARM, ST_INTERVENTION, ST_OUTCOME,
 	ST_HYPOTHESIS, ST_ENTRY, ST_OBSERVATION, ST_VERDICT, ST_VERDICT_GROUP, ST_FILE,
+	ST_FAMILY, ST_FAMILY_CHANGE,
 	ST_FIND_KEY, ST_OLD_COMMITS, ST_OLD_FILE, ST_DELETE_FIRST,
 	ST_DELETE_EXPERIMENT = ST_DELETE_FIRST + CHILD_TABLES,
 	ST_COUNT
@@ -198,9 +208,11 @@ static const char *const insert_sql[ST_DELETE_FIRST] = {
 	[ST_HYPOTHESIS] = "INSERT INTO x_hypothesis VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_ENTRY] = "INSERT INTO x_entry VALUES(?,?,?,?,?,?,?,?,?)",
 	[ST_OBSERVATION] = "INSERT INTO x_observation VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_VERDICT] = "INSERT INTO x_verdict VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_VERDICT] = "INSERT INTO x_verdict VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_VERDICT_GROUP] = "INSERT INTO x_verdict_group VALUES(?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_FILE] = "INSERT INTO x_file VALUES(?,?,?,?)",
+	[ST_FAMILY] = "INSERT INTO x_family VALUES(?,?,?)",
+	[ST_FAMILY_CHANGE] = "INSERT INTO x_family_change VALUES(?,?,?,?,?)",
 	[ST_FIND_KEY] = "SELECT key FROM x_experiment WHERE id = ?",
 	[ST_OLD_COMMITS] = "SELECT id, commit_id FROM x_entry WHERE exp = ?",
 	[ST_OLD_FILE] = "SELECT protocol_blob, protocol_changed FROM x_file WHERE exp = ?",
@@ -427,6 +439,17 @@ static int open_db(eks_index *idx)
 				   * cache.  At 10 000 experiments a query took 14 ms
 				   * with SQLite's default of 2 MB, 6 ms with this. */
 				  "PRAGMA cache_size=100;", NULL, NULL, NULL);
+	/* The verdicts in it are those of the statistics of the version that
+	 * wrote it: another version's are never served (SPEC 4). */
+	if (rc == SQLITE_OK) {
+		rc = query_text(idx->db, "SELECT value FROM meta WHERE key = 'version'",
+				value, sizeof(value));
+		if (rc == SQLITE_OK && strcmp(value, EKS_VERSION)) {
+			idx->reason = "the index was made by another version of eksperiment";
+			rc = NEED_REBUILD;
+			goto fail;
+		}
+	}
 	if (rc == SQLITE_OK)
 		rc = query_text(idx->db, "SELECT value FROM meta WHERE key = 'commit'",
 				value, sizeof(value));
@@ -693,6 +716,7 @@ struct loaded {
 	eks_log *log;                   /* NULL when it could not be read */
 	eks_cells *cells;
 	eks_evaluation *evaluation;     /* NULL unless the files are valid */
+	eks_integrity *integrity;       /* NULL unless the protocol ever changed */
 	size_t errors;
 	size_t deviations;              /* SPEC 5, from the history */
 	char protocol_blob[GIT_OID_HEXSZ + 1];  /* "" when there is none */
@@ -733,6 +757,7 @@ static int previous_load(struct previous *prev, int *have, struct update *u, lon
 static void loaded_release(struct loaded *l)
 {
 	eks_evaluation_free(l->evaluation);
+	eks_integrity_free(l->integrity);
 	eks_cells_free(l->cells);
 	eks_log_free(l->log);
 	eks_protocol_free(l->protocol);
@@ -750,8 +775,6 @@ static void loaded_release(struct loaded *l)
  */
 static int load_integrity(struct loaded *l, struct update *u, const struct previous *prev)
 {
-	eks_integrity *in = NULL;
-	size_t i;
 	int rc;
 
 	if (prev) {
@@ -771,16 +794,46 @@ static int load_integrity(struct loaded *l, struct update *u, const struct previ
 	}
 	if (!l->protocol_changed)
 		return 0;
-	rc = eks_integrity_load(&in, u->idx->repo, u->commit, l->id);
+	rc = eks_integrity_load(&l->integrity, u->idx->repo, u->commit, l->id);
 	if (rc == EKS_ENOTFOUND)
 		return 0;
 	if (rc < 0)
 		return rc;
-	l->deviations = in->deviations_count;
-	for (i = 0; l->evaluation && i < l->evaluation->count; i++)
+	l->deviations = l->integrity->deviations_count;
+	return 0;
+}
+
+/*
+ * The verdicts as `evaluate` gives them, with the registered family
+ * (SPEC 6.4) and the post-hoc marks (SPEC 5) from l->integrity.  A log
+ * whose observations cannot be combined has no verdicts (evaluate leaves
+ * the experiment out and says why).
+ */
+static int load_evaluation(struct loaded *l)
+{
+	eks_evaluate_options options = EKS_EVALUATE_OPTIONS_INIT;
+	const eks_integrity *in = l->integrity;
+	size_t i;
+	int rc;
+
+	if (in && in->registered) {
+		options.registered_family = in->family;
+		options.registered_family_count = in->family_count;
+	}
+	rc = eks_log_accumulate(&l->cells, l->log);
+	if (rc == 0)
+		rc = eks_evaluate(&l->evaluation, l->protocol, l->cells, &options);
+	if (rc == EKS_ENOMEM)
+		return rc;
+	if (rc < 0) {
+		eks_evaluation_free(l->evaluation);
+		l->evaluation = NULL;
+		l->errors = 1;
+		return 0;
+	}
+	for (i = 0; in && i < l->evaluation->count; i++)
 		l->evaluation->results[i].post_hoc =
 			eks_integrity_is_post_hoc(in, l->evaluation->results[i].hypothesis->id);
-	eks_integrity_free(in);
 	return 0;
 }
 
@@ -834,25 +887,11 @@ static int load(struct loaded *l, struct update *u, const char *id,
 			      l->protocol, NULL, &diags);
 	if (rc == EKS_ENOMEM)
 		goto done;
-	rc = 0;
 	l->errors = eks_diag_count(&diags, EKS_DIAG_ERROR);
-	if (!l->errors && l->protocol && l->log) {
-		/* Verdicts as `evaluate` gives them.  A log whose observations
-		 * cannot be combined has no verdicts (evaluate leaves the
-		 * experiment out and says why). */
-		rc = eks_log_accumulate(&l->cells, l->log);
-		if (rc == 0)
-			rc = eks_evaluate(&l->evaluation, l->protocol, l->cells);
-		if (rc == EKS_ENOMEM)
-			goto done;
-		if (rc < 0) {
-			eks_evaluation_free(l->evaluation);
-			l->evaluation = NULL;
-			l->errors = 1;
-		}
-		rc = 0;
-	}
-	rc = load_integrity(l, u, prev);
+	if ((rc = load_integrity(l, u, prev)) < 0)
+		goto done;
+	if (!l->errors && l->protocol && l->log)
+		rc = load_evaluation(l);
 done:
 	eks_diag_list_clear(&diags);
 	git_blob_free(protocol);
@@ -980,26 +1019,38 @@ static int insert_log(struct update *u, long long key, const eks_log *log,
 	return rc;
 }
 
-static int insert_verdicts(struct update *u, long long key, const eks_evaluation *ev)
+static int insert_verdicts(struct update *u, long long key, const eks_evaluation *ev,
+			   const eks_integrity *in)
 {
 	size_t i;
 	int rc = 0;
 
+	for (i = 0; i < ev->family_size && rc == 0; i++)
+		rc = insert(u->db, u->idx->st[ST_FAMILY], "kkt", key, (long long)i,
+			    ev->family[i]);
+	for (i = 0; in && i < in->family_changes_count && rc == 0; i++)
+		rc = insert(u->db, u->idx->st[ST_FAMILY_CHANGE], "kkttk", key, (long long)i,
+			    in->family_changes[i].commit, in->family_changes[i].hypothesis,
+			    (long long)in->family_changes[i].added);
 	for (i = 0; i < ev->count && rc == 0; i++) {
 		const eks_hypothesis_result *r = &ev->results[i];
 
 		size_t g;
 
-		rc = insert(u->db, u->idx->st[ST_VERDICT], "kkttpppppktkdkt", key, (long long)i,
+		rc = insert(u->db, u->idx->st[ST_VERDICT], "kkttpppppktkdktkpppk", key, (long long)i,
 			    r->hypothesis->id, eks_verdict_name(r->verdict),
 			    r->has_estimate, r->estimate,
-			    r->has_estimate, r->ci_low,
-			    r->has_estimate, r->ci_high,
+			    r->has_interval, r->ci_low,
+			    r->has_interval, r->ci_high,
 			    r->has_p, r->p_value,
 			    r->has_p, r->p_adjusted,
 			    (long long)(r->post_hoc != 0),
 			    r->method, (long long)(r->has_estimate != 0), r->conf_level,
-			    (long long)(r->has_p != 0), r->reason);
+			    (long long)(r->has_p != 0), r->reason,
+			    (long long)(r->has_interval != 0),
+			    r->has_tost, r->ci_tost_low, r->has_tost, r->ci_tost_high,
+			    r->has_tost, r->tost_conf_level,
+			    (long long)(r->in_family != 0));
 		for (g = 0; g < r->groups_count && rc == 0; g++) {
 			const eks_group_result *x = &r->groups[g];
 
@@ -1059,7 +1110,7 @@ static int insert_experiment(struct update *u, long long key, const struct loade
 		return rc;
 	if (l->log && (rc = insert_log(u, key, l->log, known, known_count)) < 0)
 		return rc;
-	if (l->evaluation && (rc = insert_verdicts(u, key, l->evaluation)) < 0)
+	if (l->evaluation && (rc = insert_verdicts(u, key, l->evaluation, l->integrity)) < 0)
 		return rc;
 	return 0;
 }
@@ -1162,11 +1213,11 @@ static int set_meta(struct update *u)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(u->db, "INSERT OR REPLACE INTO meta VALUES"
-				    "('commit', ?), ('format', ?)", -1, &st, NULL);
+				    "('commit', ?), ('format', ?), ('version', ?)", -1, &st, NULL);
 
 	if (rc != SQLITE_OK)
 		return sql_error(u->db, rc, "cannot write to the index");
-	rc = insert(u->db, st, "tk", u->commit, (long long)EKS_INDEX_FORMAT);
+	rc = insert(u->db, st, "tkt", u->commit, (long long)EKS_INDEX_FORMAT, EKS_VERSION);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -1814,6 +1865,12 @@ static int read_verdicts(eks_evaluations *ev, eks_evaluated *e, sqlite3_stmt *hy
 		r->p_value = column_real(hyp, 18);
 		r->p_adjusted = column_real(hyp, 19);
 		r->post_hoc = sqlite3_column_int(hyp, 22);
+		r->has_interval = sqlite3_column_int(hyp, 23);
+		r->has_tost = sqlite3_column_type(hyp, 24) != SQLITE_NULL;
+		r->ci_tost_low = column_real(hyp, 24);
+		r->ci_tost_high = column_real(hyp, 25);
+		r->tost_conf_level = column_real(hyp, 26);
+		r->in_family = sqlite3_column_int(hyp, 27);
 	}
 	sqlite3_reset(hyp);
 	if (rc == 0 && src != SQLITE_DONE)
@@ -1852,14 +1909,70 @@ done:
 	return rc;
 }
 
+/* The family of experiment `key` and the amendments that changed it. */
+static int read_family(eks_evaluations *ev, eks_evaluated *e, sqlite3_stmt *fam,
+		       sqlite3_stmt *chg, long long key)
+{
+	size_t alloc = 0;
+	int rc = 0, src;
+
+	sqlite3_bind_int64(fam, 1, key);
+	while (rc == 0 && (src = sqlite3_step(fam)) == SQLITE_ROW) {
+		if (e->family_count == alloc) {
+			const char **grown;
+			alloc = alloc ? alloc * 2 : 4;
+			if (!(grown = realloc(e->family, alloc * sizeof(*grown)))) {
+				rc = eks_error_oom();
+				break;
+			}
+			e->family = grown;
+		}
+		rc = keep_text(&e->family[e->family_count++], ev, fam, 0);
+	}
+	sqlite3_reset(fam);
+	if (rc == 0 && src != SQLITE_DONE)
+		rc = sql_error(sqlite3_db_handle(fam), src, "cannot read the index");
+	if (rc < 0)
+		return rc;
+
+	alloc = 0;
+	sqlite3_bind_int64(chg, 1, key);
+	while (rc == 0 && (src = sqlite3_step(chg)) == SQLITE_ROW) {
+		eks_family_change_row *c;
+
+		if (e->family_changes_count == alloc) {
+			eks_family_change_row *grown;
+			alloc = alloc ? alloc * 2 : 4;
+			if (!(grown = realloc(e->family_changes, alloc * sizeof(*grown)))) {
+				rc = eks_error_oom();
+				break;
+			}
+			e->family_changes = grown;
+		}
+		c = &e->family_changes[e->family_changes_count++];
+		memset(c, 0, sizeof(*c));
+		if ((rc = keep_text(&c->commit, ev, chg, 0)) < 0 ||
+		    (rc = keep_text(&c->hypothesis, ev, chg, 1)) < 0)
+			break;
+		c->added = sqlite3_column_int(chg, 2);
+	}
+	sqlite3_reset(chg);
+	if (rc == 0 && src != SQLITE_DONE)
+		rc = sql_error(sqlite3_db_handle(chg), src, "cannot read the index");
+	return rc;
+}
+
 void eks_evaluations_free(eks_evaluations *ev)
 {
 	size_t i;
 
 	if (!ev)
 		return;
-	for (i = 0; i < ev->count; i++)
+	for (i = 0; i < ev->count; i++) {
 		free(ev->experiments[i].hypotheses);
+		free(ev->experiments[i].family);
+		free(ev->experiments[i].family_changes);
+	}
 	free(ev->experiments);
 	eks_strings_free(ev->strings, ev->strings_count);
 	free(ev);
@@ -1873,13 +1986,19 @@ int eks_index_evaluations(eks_evaluations **out, eks_index *idx,
 		" h.arm, h.against, h.against_value, h.timepoint, h.baseline,"
 		" v.method, v.has_estimate, v.estimate, v.ci_low, v.ci_high,"
 		" v.conf_level, v.has_p, v.p_value, v.p_adjusted, v.verdict,"
-		" v.reason, v.post_hoc"
+		" v.reason, v.post_hoc, v.has_interval, v.ci_tost_low, v.ci_tost_high,"
+		" v.tost_conf_level, v.in_family"
 		" FROM x_verdict v JOIN x_hypothesis h ON h.exp = v.exp AND h.seq = v.seq"
 		" WHERE v.exp = ? ORDER BY v.seq";
 	static const char grp_sql[] =
 		"SELECT seq, arm, timepoint, has_data, is_count, n, events, mean, sd"
 		" FROM x_verdict_group WHERE exp = ? ORDER BY seq, g";
-	sqlite3_stmt *list = NULL, *hyp = NULL, *grp = NULL;
+	static const char fam_sql[] =
+		"SELECT hypothesis_id FROM x_family WHERE exp = ? ORDER BY seq";
+	static const char chg_sql[] =
+		"SELECT commit_id, hypothesis_id, added FROM x_family_change"
+		" WHERE exp = ? ORDER BY seq";
+	sqlite3_stmt *list = NULL, *hyp = NULL, *grp = NULL, *fam = NULL, *chg = NULL;
 	eks_evaluations *ev;
 	size_t alloc = 0, i = 0;
 	int rc = 0, src;
@@ -1888,13 +2007,19 @@ int eks_index_evaluations(eks_evaluations **out, eks_index *idx,
 	if (!(ev = calloc(1, sizeof(*ev))))
 		return eks_error_oom();
 	src = sqlite3_prepare_v2(idx->db, ids
-				 ? "SELECT key, id, status, errors FROM x_experiment WHERE id = ?"
-				 : "SELECT key, id, status, errors FROM x_experiment ORDER BY id",
+				 ? "SELECT key, id, status, errors, registered_commit"
+				   " FROM x_experiment WHERE id = ?"
+				 : "SELECT key, id, status, errors, registered_commit"
+				   " FROM x_experiment ORDER BY id",
 				 -1, &list, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_prepare_v2(idx->db, hyp_sql, -1, &hyp, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_prepare_v2(idx->db, grp_sql, -1, &grp, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_prepare_v2(idx->db, fam_sql, -1, &fam, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_prepare_v2(idx->db, chg_sql, -1, &chg, NULL);
 	if (src != SQLITE_OK) {
 		rc = sql_error(idx->db, src, "cannot read the index");
 		goto done;
@@ -1929,10 +2054,12 @@ int eks_index_evaluations(eks_evaluations **out, eks_index *idx,
 		e = &ev->experiments[ev->count++];
 		memset(e, 0, sizeof(*e));
 		if ((rc = keep_text(&e->id, ev, list, 1)) < 0 ||
-		    (rc = keep_text(&e->status, ev, list, 2)) < 0)
+		    (rc = keep_text(&e->status, ev, list, 2)) < 0 ||
+		    (rc = keep_text(&e->registered_commit, ev, list, 4)) < 0)
 			goto done;
 		e->has_errors = sqlite3_column_int64(list, 3) > 0;
-		if ((rc = read_verdicts(ev, e, hyp, grp, sqlite3_column_int64(list, 0))) < 0)
+		if ((rc = read_verdicts(ev, e, hyp, grp, sqlite3_column_int64(list, 0))) < 0 ||
+		    (rc = read_family(ev, e, fam, chg, sqlite3_column_int64(list, 0))) < 0)
 			goto done;
 	}
 	*out = ev;
@@ -1941,6 +2068,8 @@ done:
 	sqlite3_finalize(list);
 	sqlite3_finalize(hyp);
 	sqlite3_finalize(grp);
+	sqlite3_finalize(fam);
+	sqlite3_finalize(chg);
 	eks_evaluations_free(ev);
 	return rc;
 }

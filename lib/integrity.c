@@ -203,6 +203,127 @@ static int mark_post_hoc(string_set *post_hoc, const eks_field_change *change,
 	return rc;
 }
 
+/* Whether hypothesis `hyp` of a protocol tree is confirmatory superiority
+ * (the defaults when the keys are absent), i.e. in the family. */
+static int in_family(const eks_node *root, const char *hyp)
+{
+	const eks_node *list = root ? eks_node_get(root, "hypotheses") : NULL;
+	size_t i;
+
+	for (i = 0; list && list->kind == EKS_NODE_SEQ && i < list->count; i++) {
+		const eks_node *id = eks_node_get(list->items[i], "id");
+		const eks_node *family = eks_node_get(list->items[i], "family");
+		const eks_node *test = eks_node_get(list->items[i], "test");
+
+		if (!id || id->kind != EKS_NODE_SCALAR || strcmp(id->value, hyp))
+			continue;
+		return (!family || (family->kind == EKS_NODE_SCALAR &&
+				    !strcmp(family->value, "confirmatory"))) &&
+			(!test || (test->kind == EKS_NODE_SCALAR &&
+				   !strcmp(test->value, "superiority")));
+	}
+	return 0;
+}
+
+/* The family of the protocol as registered. */
+static int family_at_registration(string_set *family, const eks_node *root)
+{
+	const eks_node *list = root ? eks_node_get(root, "hypotheses") : NULL;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; list && list->kind == EKS_NODE_SEQ && i < list->count && rc == 0; i++) {
+		const eks_node *id = eks_node_get(list->items[i], "id");
+
+		if (id && id->kind == EKS_NODE_SCALAR && in_family(root, id->value))
+			rc = set_add(family, id->value);
+	}
+	return rc;
+}
+
+static void set_remove(string_set *s, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < s->count; i++) {
+		if (!strcmp(s->items[i], v)) {
+			free(s->items[i]);
+			memmove(&s->items[i], &s->items[i + 1],
+				(s->count - i - 1) * sizeof(*s->items));
+			s->count--;
+			return;
+		}
+	}
+}
+
+/* Move hypothesis `hyp` into or out of the family as the protocol
+ * `root` of amending commit `c` has it. */
+static int amend_family(eks_integrity *in, string_set *family,
+			const eks_history_commit *c, const eks_node *root,
+			const char *hyp)
+{
+	int now = in_family(root, hyp), before = set_has(family, hyp);
+	eks_family_change *change;
+
+	if (now == before)
+		return 0;
+	if (now && set_add(family, hyp) < 0)
+		return eks_error_oom();
+	if (!now)
+		set_remove(family, hyp);
+	if (in->family_changes_count % 8 == 0) {
+		eks_family_change *grown = realloc(in->family_changes,
+						   (in->family_changes_count + 8) * sizeof(*grown));
+		if (!grown)
+			return eks_error_oom();
+		in->family_changes = grown;
+	}
+	change = &in->family_changes[in->family_changes_count];
+	snprintf(change->commit, sizeof(change->commit), "%s", c->id);
+	change->added = now;
+	if (!(change->hypothesis = strdup(hyp)))
+		return eks_error_oom();
+	in->family_changes_count++;
+	return 0;
+}
+
+/* An amended change of the hypotheses (hypotheses[H]..., or the whole
+ * list) moves each hypothesis it names in or out of the family. */
+static int family_amended(eks_integrity *in, string_set *family,
+			  const eks_history_commit *c, const eks_field_change *ch,
+			  const eks_node *new_root)
+{
+	char *hyp = bracket_id(ch->path, "hypotheses[");
+	const eks_node *list;
+	size_t i;
+	int rc = 0;
+
+	if (hyp) {
+		rc = amend_family(in, family, c, new_root, hyp);
+		free(hyp);
+		return rc;
+	}
+	if (strcmp(ch->path, "hypotheses"))
+		return 0;
+	/* a list that could not be compared by id: every id on either side */
+	for (i = family->count; i-- > 0 && rc == 0;) {
+		char *id = strdup(family->items[i]);
+
+		if (!id)
+			return eks_error_oom();
+		rc = amend_family(in, family, c, new_root, id);
+		free(id);
+	}
+	list = new_root ? eks_node_get(new_root, "hypotheses") : NULL;
+	for (i = 0; list && list->kind == EKS_NODE_SEQ && i < list->count && rc == 0; i++) {
+		const eks_node *id = eks_node_get(list->items[i], "id");
+
+		if (id && id->kind == EKS_NODE_SCALAR)
+			rc = amend_family(in, family, c, new_root, id->value);
+	}
+	return rc;
+}
+
 static int add_deviation(eks_integrity *in, const eks_history_commit *c,
 			 const eks_field_change *ch)
 {
@@ -255,7 +376,8 @@ static int add_amendment(eks_integrity *in, const eks_history_commit *c,
 /* The protocol changes of commit `c` against its first parent. */
 static int protocol_changes(eks_integrity *in, eks_repo *repo, const eks_history_commit *c,
 			    const snapshot *now, const eks_log *added_log,
-			    string_set *post_hoc, const string_set *observed)
+			    string_set *post_hoc, const string_set *observed,
+			    string_set *family)
 {
 	eks_buf parent = EKS_BUF_INIT;
 	snapshot before;
@@ -290,6 +412,8 @@ static int protocol_changes(eks_integrity *in, eks_repo *repo, const eks_history
 
 		if (in->registered && ch->frozen)
 			rc = ch->amended ? add_amendment(in, c, ch) : add_deviation(in, c, ch);
+		if (rc == 0 && in->registered && ch->frozen && ch->amended)
+			rc = family_amended(in, family, c, ch, root_of(now));
 		if (rc == 0 && observed->count)
 			rc = mark_post_hoc(post_hoc, ch, root_of(&before), root_of(now), observed);
 	}
@@ -303,7 +427,7 @@ int eks_integrity_load(eks_integrity **out, eks_repo *repo, const char *rev,
 {
 	eks_history *history = NULL;
 	eks_integrity *in;
-	string_set observed = { 0 }, post_hoc = { 0 };
+	string_set observed = { 0 }, post_hoc = { 0 }, family = { 0 };
 	size_t k, i, j;
 	int rc;
 
@@ -335,7 +459,8 @@ int eks_integrity_load(eks_integrity **out, eks_repo *repo, const char *rev,
 
 		/* first what the commit changed in the protocol ... */
 		if (protocol_changed)
-			rc = protocol_changes(in, repo, c, &now, now.log, &post_hoc, &observed);
+			rc = protocol_changes(in, repo, c, &now, now.log, &post_hoc, &observed,
+					      &family);
 
 		/* ... then what its new entries start from this commit on */
 		for (i = 0; i < c->changes_count && rc == 0; i++) {
@@ -352,6 +477,7 @@ int eks_integrity_load(eks_integrity **out, eks_repo *repo, const char *rev,
 				snprintf(in->registration_commit, sizeof(in->registration_commit), "%s", c->id);
 				in->registered_at = e->recorded_at ? strdup(e->recorded_at) : NULL;
 				in->protocol_sha256 = e->protocol_sha256 ? strdup(e->protocol_sha256) : NULL;
+				rc = family_at_registration(&family, root_of(&now));
 			}
 			if (e->kind == EKS_ENTRY_OBSERVATION)
 				for (j = 0; j < e->observations_count && rc == 0; j++)
@@ -364,6 +490,8 @@ int eks_integrity_load(eks_integrity **out, eks_repo *repo, const char *rev,
 	set_dispose(&observed);
 	in->post_hoc = post_hoc.items;
 	in->post_hoc_count = post_hoc.count;
+	in->family = family.items;
+	in->family_count = family.count;
 	if (rc < 0) {
 		eks_integrity_free(in);
 		return rc;
@@ -401,6 +529,12 @@ void eks_integrity_free(eks_integrity *in)
 	for (i = 0; i < in->post_hoc_count; i++)
 		free(in->post_hoc[i]);
 	free(in->post_hoc);
+	for (i = 0; i < in->family_count; i++)
+		free(in->family[i]);
+	free(in->family);
+	for (i = 0; i < in->family_changes_count; i++)
+		free(in->family_changes[i].hypothesis);
+	free(in->family_changes);
 	free(in->id);
 	free(in->registered_at);
 	free(in->protocol_sha256);

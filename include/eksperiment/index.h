@@ -54,7 +54,7 @@ extern "C" {
 
 /* The format of the database; a file with another PRAGMA user_version is
  * rebuilt.  Raise it whenever the tables or views change. */
-#define EKS_INDEX_FORMAT 4   /* 4: blob ids, work-tree stat data, whole verdicts, protocol_changed */
+#define EKS_INDEX_FORMAT 5   /* 5: intervals apart from estimates, TOST intervals, the family */
 
 /* How long a command waits for another process that holds the index
  * (rebuilding it, or writing an update), in seconds. */
@@ -149,22 +149,41 @@ typedef struct eks_verdict_row {
 	const char *timepoint, *baseline;
 	eks_verdict_group groups[4];
 	size_t groups_count;
-	int has_estimate;
-	double estimate, ci_low, ci_high, conf_level;
+	int has_estimate;               /* 0: estimate is null */
+	double estimate;
+	int has_interval;               /* 0: ci_low and ci_high are null */
+	double ci_low, ci_high, conf_level;
+	int has_tost;                   /* equivalence: its (1 - 2 alpha) interval */
+	double ci_tost_low, ci_tost_high, tost_conf_level;
 	int has_p;                      /* 0: p values are null */
 	double p_value, p_adjusted;
+	int in_family;                  /* adjusted over the family */
 	const char *verdict;            /* eks_verdict_name */
 	const char *reason;
 	int post_hoc;
 } eks_verdict_row;
 
+/* An amendment that moved a hypothesis into or out of the family. */
+typedef struct eks_family_change_row {
+	const char *commit;
+	const char *hypothesis;
+	int added;
+} eks_family_change_row;
+
 /* One experiment with the verdicts on its hypotheses. */
 typedef struct eks_evaluated {
 	const char *id;
 	const char *status;
+	const char *registered_commit;  /* NULL: not registered */
 	int has_errors;                 /* its files have errors: no verdicts */
 	eks_verdict_row *hypotheses;
 	size_t count;
+	/* The multiplicity family the p-values were adjusted over (SPEC
+	 * 6.4): the registered one when registered_commit is set. */
+	const char **family;
+	size_t family_count;
+	eks_family_change_row *family_changes;
+	size_t family_changes_count;
 } eks_evaluated;
 
 typedef struct eks_evaluations {

@@ -12,7 +12,10 @@
  *     deviations;
  *   - a change under hypotheses[H] or under the outcome of H, in a commit
  *     after the one that first logged an observation of that outcome,
- *     makes H post hoc, amended or not.
+ *     makes H post hoc, amended or not;
+ *   - the multiplicity family is the registered protocol's confirmatory
+ *     superiority hypotheses; an amended change of hypotheses[H] moves H
+ *     in or out of it as the new protocol says, a deviation does not.
  * Changes made in the same commit as the registration (or as the first
  * observation) are part of it, not after it.
  */
@@ -44,6 +47,14 @@ typedef struct eks_amendment_record {
 	eks_diff_class amend_class;
 } eks_amendment_record;
 
+/* A hypothesis joining or leaving the multiplicity family through an
+ * amendment (SPEC 6.4). */
+typedef struct eks_family_change {
+	char commit[EKS_COMMIT_HEX];
+	char *hypothesis;
+	int added;                 /* 1: joined the family; 0: left it */
+} eks_family_change;
+
 typedef struct eks_integrity {
 	char *id;
 	int registered;
@@ -56,6 +67,13 @@ typedef struct eks_integrity {
 	size_t amendments_count;
 	char **post_hoc;           /* hypothesis ids */
 	size_t post_hoc_count;
+	/* When registered: the hypotheses registered as confirmatory
+	 * superiority (the multiplicity family, SPEC 6.4), as amendments
+	 * changed it since; a deviation does not change it. */
+	char **family;
+	size_t family_count;
+	eks_family_change *family_changes;   /* oldest first */
+	size_t family_changes_count;
 } eks_integrity;
 
 /*

@@ -913,7 +913,7 @@ static void assert_as_evaluated(const eks_evaluated *e, const char *commit)
 
 	assert_int_equal(eks_experiment_load(&x, repo, commit, e->id, &diags), 0);
 	assert_int_equal(eks_log_accumulate(&cells, x->log), 0);
-	assert_int_equal(eks_evaluate(&ev, x->protocol, cells), 0);
+	assert_int_equal(eks_evaluate(&ev, x->protocol, cells, NULL), 0);
 	assert_false(e->has_errors);
 	assert_string_equal(e->status, eks_status_name(x->protocol->status));
 	assert_int_equal(e->count, ev->count);
@@ -949,11 +949,20 @@ static void assert_as_evaluated(const eks_evaluated *e, const char *commit)
 			}
 		}
 		assert_int_equal(row->has_estimate, r->has_estimate);
-		if (r->has_estimate) {
+		if (r->has_estimate)
 			assert_same_double(row->estimate, r->estimate);
+		assert_int_equal(row->has_interval, r->has_interval);
+		if (r->has_interval) {
 			assert_same_double(row->ci_low, r->ci_low);
 			assert_same_double(row->ci_high, r->ci_high);
 		}
+		assert_int_equal(row->has_tost, r->has_tost);
+		if (r->has_tost) {
+			assert_same_double(row->ci_tost_low, r->ci_tost_low);
+			assert_same_double(row->ci_tost_high, r->ci_tost_high);
+			assert_same_double(row->tost_conf_level, r->tost_conf_level);
+		}
+		assert_int_equal(row->in_family, r->in_family);
 		assert_same_double(row->conf_level, r->conf_level);
 		assert_int_equal(row->has_p, r->has_p);
 		if (r->has_p) {
