@@ -1089,7 +1089,7 @@ static void read_hypothesis(eks_schema *s, const eks_protocol *p,
 	const eks_outcome *o = NULL;
 	const eks_node *outcome_node = NULL, *timepoint_node = NULL,
 		*baseline_node = NULL, *estimator_node = NULL, *method_node = NULL,
-		*value_node, *margin_node = NULL;
+		*value_node, *margin_node = NULL, *alpha_node = NULL;
 	int v = 0, baseline_rc, margin_rc;
 
 	eks_schema_keys(s, item, hypothesis_keys);
@@ -1146,11 +1146,13 @@ static void read_hypothesis(eks_schema *s, const eks_protocol *p,
 		method_node = s->last;
 	}
 	if (eks_schema_number(s, item, "alpha", 0, "a number between 0 and 0.5",
-			      &h->alpha) == EKS_FIELD_OK &&
-	    !(h->alpha > 0 && h->alpha < 0.5)) {
-		eks_schema_bad_value(s, s->last, "alpha", "a number greater than "
-				     "0 and less than 0.5, such as 0.05");
-		h->alpha = 0.05;
+			      &h->alpha) == EKS_FIELD_OK) {
+		alpha_node = s->last;
+		if (!(h->alpha > 0 && h->alpha < 0.5)) {
+			eks_schema_bad_value(s, s->last, "alpha", "a number greater than "
+					     "0 and less than 0.5, such as 0.05");
+			h->alpha = 0.05;
+		}
 	}
 	if (eks_schema_enum(s, item, "family", 0, family_names, &v) == EKS_FIELD_OK)
 		h->family = (eks_family)v;
@@ -1210,6 +1212,18 @@ static void read_hypothesis(eks_schema *s, const eks_protocol *p,
 				   "noninferiority and equivalence tests; with "
 				   "test: %s it has no effect (remove it)",
 				   eks_test_name(h->test));
+	/* SPEC 6.3: noninferiority is decided on the conf_level interval. */
+	if (alpha_node && h->test == EKS_TEST_NONINFERIORITY)
+		eks_schema_warning(s, alpha_node, "'alpha' has no effect on a "
+				   "noninferiority test, which is decided with the "
+				   "analysis.conf_level interval (0.95 means one-sided "
+				   "0.025); remove it, or change conf_level");
+	if (h->method == EKS_METHOD_FISHER && h->test != EKS_TEST_SUPERIORITY &&
+	    h->test != EKS_TEST_UNKNOWN && h->against)
+		eks_schema_warning(s, method_node, "method 'fisher' gives only a "
+				   "p-value; a %s test is decided on an interval, so "
+				   "evaluate uses Newcombe's (method: newcombe); write "
+				   "that to say so", eks_test_name(h->test));
 	check_method(s, h, o, method_node);
 
 	/* Completeness for registration (validate --strict, register). */

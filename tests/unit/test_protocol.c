@@ -498,6 +498,31 @@ static void test_protocol_estimators_and_design(void **state)
 	run_free(&r);
 }
 
+/* SPEC 6.3: settings a margin test ignores are warned about, not errors. */
+static void test_protocol_margin_tests_warn_about_what_they_ignore(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_edit(&r, "    estimator: difference", "    estimator: difference\n"
+		 "    test: noninferiority\n    margin: 0.1\n    alpha: 0.1\n    method: fisher", 0);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(eks_diag_count(&r.diags, EKS_DIAG_WARNING), 2);
+	assert_non_null(find(&r, 31, 12, "'alpha' has no effect on a noninferiority test"));
+	assert_non_null(find(&r, 32, 13, "method 'fisher' gives only a p-value"));
+	run_free(&r);
+	/* alpha sets the TOST level of an equivalence test; fisher is a
+	 * superiority test's own */
+	run_edit(&r, "    estimator: difference", "    estimator: difference\n"
+		 "    test: equivalence\n    margin: 0.1\n    alpha: 0.1", 0);
+	assert_int_equal(eks_diag_count(&r.diags, EKS_DIAG_WARNING), 0);
+	run_free(&r);
+	run_edit(&r, "    estimator: difference", "    estimator: difference\n"
+		 "    method: fisher", 0);
+	assert_int_equal(eks_diag_count(&r.diags, EKS_DIAG_WARNING), 0);
+	run_free(&r);
+}
+
 static void test_protocol_not_a_mapping(void **state)
 {
 	eks_diag_list diags = EKS_DIAG_LIST_INIT;
@@ -655,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_protocol_method_must_fit),
 		cmocka_unit_test(test_protocol_against_value_of_proportion),
 		cmocka_unit_test(test_protocol_estimators_and_design),
+		cmocka_unit_test(test_protocol_margin_tests_warn_about_what_they_ignore),
 		cmocka_unit_test(test_protocol_not_a_mapping),
 		cmocka_unit_test(test_protocol_id_rules),
 		cmocka_unit_test(test_protocol_enum_names),
