@@ -11,6 +11,37 @@
 #include "cmd.h"
 #include "table.h"
 
+/*
+ * The library's answer to exit codes (SPEC 3.2): a size or power that
+ * cannot be had (EKS_ERROR: no n up to 1e9 per arm reaches the power) is a
+ * request with no answer, exit 1, said in plain words with what to change;
+ * an argument out of range is a usage error, exit 2; anything else exit 3.
+ */
+static int solve_failed(int rc, const char *measure, double power,
+			double p1, double p2, double delta, double sd)
+{
+	if (rc != EKS_ERROR)
+		return cmd_fail(rc, NULL);
+	if (!strcmp(measure, "proportion"))
+		cmd_error("no size up to 1e9 per arm reaches a power of %g: "
+			  "%g against %g is too small a difference to detect; "
+			  "plan for shares further apart, or a lower --power",
+			  power, p1, p2);
+	else
+		cmd_error("no size up to 1e9 per arm reaches a power of %g: "
+			  "a difference of %g with sd %g is too small to detect; "
+			  "plan for a larger --delta, or a lower --power",
+			  power, fabs(delta), sd);
+	return EXIT_PROBLEMS;
+}
+
+/* Whole units per arm for a solved n: rounded up, and never below the 2
+ * that --n accepts (R's n can be below 2, even below 1 for proportions). */
+static double whole_units(double n)
+{
+	return fmax(2.0, ceil(n - 1e-9));
+}
+
 static int number_option(double *out, const char *flag, const char *text)
 {
 	char *end;
@@ -102,7 +133,7 @@ int cmd_power(int argc, char **argv)
 		spec.n = n;
 		rc = eks_power_prop_solve(&spec, unknown);
 		if (rc < 0)
-			return cmd_fail(rc == EKS_ERROR ? EKS_EUSAGE : rc, NULL);
+			return solve_failed(rc, measure, power, p1, p2, delta, sd);
 		result_n = spec.n;
 		result_power = spec.power;
 	} else {
@@ -120,7 +151,7 @@ int cmd_power(int argc, char **argv)
 		spec.n = n;
 		rc = eks_power_t_solve(&spec, unknown);
 		if (rc < 0)
-			return cmd_fail(rc == EKS_ERROR ? EKS_EUSAGE : rc, NULL);
+			return solve_failed(rc, measure, power, p1, p2, delta, sd);
 		result_n = spec.n;
 		result_power = spec.power;
 	}
@@ -135,7 +166,7 @@ int cmd_power(int argc, char **argv)
 		json_key(&out, &first, "n");
 		json_number(&out, result_n);
 		json_key(&out, &first, "n_per_arm");
-		json_number(&out, ceil(result_n - 1e-9));
+		json_number(&out, whole_units(result_n));
 		json_key(&out, &first, "power");
 		json_number(&out, result_power);
 		json_key(&out, &first, "alpha");
@@ -163,8 +194,9 @@ int cmd_power(int argc, char **argv)
 		eks_buf_printf(&out, "  alpha:       %g, %s\n", alpha, sides == 2 ? "two-sided" : "one-sided");
 		if (unknown == EKS_POWER_SOLVE_N) {
 			eks_buf_printf(&out, "  power:       %g\n", result_power);
-			eks_buf_printf(&out, "  n per arm:   %.2f, so %.0f in each arm\n", result_n,
-				       ceil(result_n - 1e-9));
+			eks_buf_printf(&out, "  n per arm:   %.2f, so %.0f in each arm%s\n", result_n,
+				       whole_units(result_n),
+				       result_n < 2.0 ? " (the fewest a comparison needs)" : "");
 		} else {
 			eks_buf_printf(&out, "  n per arm:   %g\n", result_n);
 			eks_buf_printf(&out, "  power:       %.4f\n", result_power);

@@ -1,6 +1,15 @@
 /*
  * stats_power.c - power and sample size (SPEC 6.5) as R power.t.test and
- * power.prop.test with strict = FALSE, and the Brent root finder they use.
+ * power.prop.test with strict = FALSE, and the root finder they use.
+ *
+ * R solves with uniroot(), which widens the search interval when the root
+ * is outside it (extendInt) and then runs Brent's zero finder on the widened
+ * interval.  Near n = 1 the power of power.t.test is not monotone for large
+ * delta/sd (Rmath's pnt approximates for tiny df), so the function can cross
+ * the requested power more than once; to give R's root there too, both steps
+ * below follow R's (R 4.2, src/library/stats/R/optimize.R uniroot and
+ * src/library/stats/src/zeroin.c) step for step, on the same formulas and
+ * the same Rmath.
  */
 #include <float.h>
 #include <math.h>
@@ -8,44 +17,46 @@
 #include "eksperiment/error.h"
 #include "stats_internal.h"
 
-/* Absolute tolerance of the root finder; with Brent's 4*eps*|x| term this
- * pins n, delta and p2 to ~1e-12, far below the 1e-6 the R reference
- * values are checked at. */
+/* The tolerance R is asked for (uniroot(tol = 1e-12)); R's default,
+ * .Machine$double.eps^0.25 = 1.2e-4, is what makes R's printed n differ
+ * from the exact root in the fifth digit. */
 #define ROOT_TOL 1e-12
 
-/* The search for n gives up here, like R's 1e7 with extendInt, but wider. */
+/* R's uniroot(maxiter = 1000): iterations of Brent, and steps widening. */
+#define ROOT_MAXIT 1000
+
+/* No n beyond this per arm is searched for: R would go on widening. */
 #define N_MAX 1e9
 
 /*
- * Brent (1973), ch. 4 "zero": keeps a bracket [b, c] with f(b) f(c) <= 0
- * and b the best point so far; tries inverse quadratic interpolation (or
- * the secant through a and b), and falls back to bisection whenever the
- * step would not shrink the bracket fast enough.
+ * Brent (1973), ch. 4 "zero", in the form of R's R_zeroin2 (the C version
+ * of netlib's zeroin.c): [b, c] brackets the root, b is the best point so
+ * far and a the previous one; each step is inverse quadratic interpolation
+ * (the secant when a == c) when it falls well inside the bracket and
+ * shrinks fast enough, bisection otherwise, and never shorter than the
+ * tolerance.  Same order of operations as R, so the same iterates.
  */
 int eks_stats_brent(double *root, eks_stats_fn f, void *ctx,
 		    double lo, double hi, double f_lo, double f_hi, double tol)
 {
-	double a = lo, b = hi, c, fa = f_lo, fb = f_hi, fc, d, e;
+	double a = lo, b = hi, c = lo, fa = f_lo, fb = f_hi, fc = f_lo;
 	int iter;
 
-	if (!isfinite(fa) || !isfinite(fb) || (fa > 0) == (fb > 0)) {
-		if (fa == 0.0 || fb == 0.0) {
-			*root = fa == 0.0 ? a : b;
-			return 0;
-		}
-		return eks_error_set(EKS_ERROR, "no solution in the search range");
+	if (isnan(fa) || isnan(fb))
+		return eks_error_set(EKS_ERROR, "cannot compute the power");
+	if (fa == 0.0) {
+		*root = a;
+		return 0;
 	}
-	c = a;
-	fc = fa;
-	d = e = b - a;
-	for (iter = 0; iter < 1000; iter++) {
-		double tol1, xm, p, q, r, s;
+	if (fb == 0.0) {
+		*root = b;
+		return 0;
+	}
+	if ((fa > 0) == (fb > 0))
+		return eks_error_set(EKS_ERROR, "no solution in the search range");
+	for (iter = 0; iter <= ROOT_MAXIT; iter++) {
+		double prev_step = b - a, tol_act, new_step, p, q;
 
-		if ((fb > 0) == (fc > 0)) {
-			c = a;
-			fc = fa;
-			d = e = b - a;
-		}
 		if (fabs(fc) < fabs(fb)) {
 			a = b;
 			b = c;
@@ -54,48 +65,107 @@ int eks_stats_brent(double *root, eks_stats_fn f, void *ctx,
 			fb = fc;
 			fc = fa;
 		}
-		tol1 = 2.0 * DBL_EPSILON * fabs(b) + 0.5 * tol;
-		xm = 0.5 * (c - b);
-		if (fabs(xm) <= tol1 || fb == 0.0) {
+		tol_act = 2.0 * DBL_EPSILON * fabs(b) + tol / 2.0;
+		new_step = (c - b) / 2.0;
+		if (fabs(new_step) <= tol_act || fb == 0.0) {
 			*root = b;
 			return 0;
 		}
-		if (fabs(e) >= tol1 && fabs(fa) > fabs(fb)) {
-			s = fb / fa;
+		if (fabs(prev_step) >= tol_act && fabs(fa) > fabs(fb)) {
+			double t1, t2, cb = c - b;
+
 			if (a == c) {
-				p = 2.0 * xm * s;
-				q = 1.0 - s;
+				t1 = fb / fa;
+				p = cb * t1;
+				q = 1.0 - t1;
 			} else {
 				q = fa / fc;
-				r = fb / fc;
-				p = s * (2.0 * xm * q * (q - r) - (b - a) * (r - 1.0));
-				q = (q - 1.0) * (r - 1.0) * (s - 1.0);
+				t1 = fb / fc;
+				t2 = fb / fa;
+				p = t2 * (cb * q * (q - t1) - (b - a) * (t1 - 1.0));
+				q = (q - 1.0) * (t1 - 1.0) * (t2 - 1.0);
 			}
 			if (p > 0.0)
 				q = -q;
 			else
 				p = -p;
-			if (2.0 * p < fmin(3.0 * xm * q - fabs(tol1 * q),
-					   fabs(e * q))) {
-				e = d;
-				d = p / q;
-			} else {
-				d = xm;
-				e = d;
-			}
-		} else {
-			d = xm;
-			e = d;
+			if (p < (0.75 * cb * q - fabs(tol_act * q) / 2.0) &&
+			    p < fabs(prev_step * q / 2.0))
+				new_step = p / q;
 		}
+		if (fabs(new_step) < tol_act)
+			new_step = new_step > 0.0 ? tol_act : -tol_act;
 		a = b;
 		fa = fb;
-		b += fabs(d) > tol1 ? d : copysign(tol1, xm);
+		b += new_step;
 		fb = f(b, ctx);
-		if (!isfinite(fb))
+		if (isnan(fb))
 			return eks_error_set(EKS_ERROR,
-					     "the power function failed at %g", b);
+					     "cannot compute the power at %g", b);
+		if ((fb > 0 && fc > 0) || (fb < 0 && fc < 0)) {
+			c = a;
+			fc = fa;
+		}
 	}
 	return eks_error_set(EKS_ERROR, "the root finder did not converge");
+}
+
+/* ------------------------------------------------------------------ uniroot */
+
+/*
+ * A root of f, which rises through 0, as R's uniroot(f, c(lo, hi),
+ * extendInt = "upX", tol = 1e-12): while f(lo) > 0 the lower end moves
+ * down, and while f(hi) < 0 the upper end moves up, each by 1 % of its
+ * starting value (at least 1e-6), doubling every step; then Brent's zero
+ * on the widened interval.  Two limits R does not have: the lower end
+ * stops at `floor_`, where the formula stops being defined (R fails
+ * there with NaN), and the upper end at `max`, beyond which there is no
+ * answer (EKS_ERROR, the message naming `what`).
+ */
+static int upx_root(double *root, eks_stats_fn f, void *ctx, double lo,
+		    double hi, double floor_, double max, const char *what)
+{
+	double f_lo = f(lo, ctx), f_hi = f(hi, ctx), step;
+	int it = 0;
+
+	if (isnan(f_lo) || isnan(f_hi))
+		return eks_error_set(EKS_EUSAGE,
+				     "cannot compute the power for these values");
+	step = 0.01 * fmax(1e-4, fabs(lo));
+	while (f_lo > 0.0 && lo > floor_) {
+		if (++it > ROOT_MAXIT)
+			return eks_error_set(EKS_ERROR,
+					     "no %s found below %g", what, lo);
+		lo = fmax(lo - step, floor_);
+		f_lo = f(lo, ctx);
+		if (isnan(f_lo))
+			return eks_error_set(EKS_EUSAGE,
+					     "cannot compute the power at %s = %g",
+					     what, lo);
+		step *= 2.0;
+	}
+	if (f_lo > 0.0) {
+		/* the requested power is reached at the floor itself */
+		*root = floor_;
+		return 0;
+	}
+	step = 0.01 * fmax(1e-4, fabs(hi));
+	while (f_hi < 0.0 && hi < max) {
+		if (++it > ROOT_MAXIT)
+			break;
+		hi = fmin(hi + step, max);
+		f_hi = f(hi, ctx);
+		if (isnan(f_hi))
+			return eks_error_set(EKS_EUSAGE,
+					     "cannot compute the power at %s = %g",
+					     what, hi);
+		step *= 2.0;
+	}
+	if (f_hi < 0.0)
+		return eks_error_set(EKS_ERROR,
+				     "no %s up to %g reaches the requested power",
+				     what, hi);
+	return eks_stats_brent(root, f, ctx, lo, hi, f_lo, f_hi, ROOT_TOL);
 }
 
 /* ------------------------------------------------------------------ t */
@@ -115,8 +185,13 @@ static double t_power(const eks_power_t_spec *s)
 {
 	double nu = fmax(1e-7, s->n - 1.0) * s->samples;
 	double qu = eks_rm_qt(s->alpha / s->sides, nu, 0);
+	double ncp = sqrt(s->n / s->samples) * s->delta / s->sd;
 
-	return eks_rm_pnt(qu, nu, sqrt(s->n / s->samples) * s->delta / s->sd, 0);
+	/* Rmath's pnt with an infinite ncp (delta/sd near DBL_MAX): an
+	 * infinite t first, then its normal approximation with mean ncp */
+	if (isinf(ncp) && !isnan(qu))
+		return qu == INFINITY || ncp < 0 ? 0.0 : 1.0;
+	return eks_rm_pnt(qu, nu, ncp, 0);
 }
 
 static double t_gap(double x, void *arg)
@@ -129,46 +204,6 @@ static double t_gap(double x, void *arg)
 	else
 		s.delta = x;
 	return t_power(&s) - s.power;
-}
-
-/*
- * Find x in [lo, hi] where f rises through 0.  When f(hi) < 0 the upper
- * end moves out (x 10) up to `max`, as R's uniroot(extendInt = "upX");
- * when f(lo) > 0 already, the root is below `lo`, searched for down to
- * `floor` (where the quantity stops making sense; then `floor` itself).
- */
-static int rising_root(double *root, eks_stats_fn f, void *ctx, double lo,
-		       double hi, double floor_, double max, const char *what)
-{
-	double f_lo = f(lo, ctx), f_hi = f(hi, ctx);
-
-	if (!isfinite(f_lo) || !isfinite(f_hi))
-		return eks_error_set(EKS_ERROR, "cannot compute the power");
-	while (f_hi < 0.0 && hi < max) {
-		lo = hi;
-		f_lo = f_hi;
-		hi = fmin(hi * 10.0, max);
-		f_hi = f(hi, ctx);
-		if (!isfinite(f_hi))
-			return eks_error_set(EKS_ERROR, "cannot compute the power");
-	}
-	if (f_hi < 0.0)
-		return eks_error_set(EKS_ERROR,
-				     "no %s up to %g reaches the requested power",
-				     what, max);
-	if (f_lo > 0.0) {
-		hi = lo;
-		f_hi = f_lo;
-		lo = floor_;
-		f_lo = f(lo, ctx);
-		if (!isfinite(f_lo))
-			return eks_error_set(EKS_ERROR, "cannot compute the power");
-		if (f_lo >= 0.0) {
-			*root = floor_;
-			return 0;
-		}
-	}
-	return eks_stats_brent(root, f, ctx, lo, hi, f_lo, f_hi, ROOT_TOL);
 }
 
 static int check_common(double alpha, int sides)
@@ -206,9 +241,10 @@ int eks_power_t_solve(eks_power_t_spec *spec, eks_power_unknown unknown)
 	if (!(spec->sd > 0.0) || !isfinite(spec->sd))
 		return eks_error_set(EKS_EUSAGE,
 				     "sd must be a positive number, not %g", spec->sd);
-	/* at least one degree of freedom: nu = (n - 1) * samples >= 1 */
+	/* at least one degree of freedom: nu = (n - 1) * samples >= 1; R
+	 * takes any n, but below that the power is 0 or an artefact */
 	if (unknown != EKS_POWER_SOLVE_N &&
-	    (!(spec->n >= 1.0 + 1.0 / spec->samples) || spec->n > N_MAX))
+	    (!(spec->n >= 1.0 + 1.0 / spec->samples) || !isfinite(spec->n)))
 		return eks_error_set(EKS_EUSAGE,
 				     "n must be at least %g, not %g",
 				     1.0 + 1.0 / spec->samples, spec->n);
@@ -227,25 +263,31 @@ int eks_power_t_solve(eks_power_t_spec *spec, eks_power_unknown unknown)
 	case EKS_POWER_SOLVE_POWER:
 		spec->power = t_power(spec);
 		if (!isfinite(spec->power))
-			return eks_error_set(EKS_ERROR, "cannot compute the power");
+			return eks_error_set(EKS_EUSAGE,
+					     "cannot compute the power for n = %g, difference %g and sd %g",
+					     spec->n, spec->delta, spec->sd);
 		return 0;
 	case EKS_POWER_SOLVE_N:
 		if (!(spec->delta > 0.0))
 			return eks_error_set(EKS_EUSAGE,
 					     "delta must be positive to solve for n");
-		/* R: uniroot over c(2, 1e7), extendInt = "upX"; the lowest n
-		 * with at least one degree of freedom per group is 1 + 1/samples */
-		rc = rising_root(&root, t_gap, &c, 2.0, 1e7,
-				 1.0 + 1.0 / spec->samples, N_MAX, "n");
+		/*
+		 * R: uniroot over c(2, 1e7), extendInt = "upX".  When n = 2 is
+		 * already enough the lower end moves down, to 0.74 at most:
+		 * there, as anywhere with n <= 1, nu = 1e-7 samples, the t
+		 * quantile is infinite and the power 0, so R always finds its
+		 * root above n = 1 (below 2 it may be an artefact of pnt for
+		 * tiny df, but it is R's, and R's own search is repeated).
+		 */
+		rc = upx_root(&root, t_gap, &c, 2.0, 1e7, 0.0, N_MAX, "n");
 		if (rc < 0)
 			return rc;
 		spec->n = root;
 		return 0;
 	case EKS_POWER_SOLVE_DELTA:
 		/* R: uniroot over sd * c(1e-7, 1e7), extendInt = "upX" */
-		rc = rising_root(&root, t_gap, &c, spec->sd * 1e-7,
-				 spec->sd * 1e7, spec->sd * 1e-7, spec->sd * 1e7,
-				 "difference");
+		rc = upx_root(&root, t_gap, &c, spec->sd * 1e-7, spec->sd * 1e7,
+			      -HUGE_VAL, spec->sd * 1e7, "difference");
 		if (rc < 0)
 			return rc;
 		spec->delta = root;
@@ -314,7 +356,7 @@ int eks_power_prop_solve(eks_power_prop_spec *spec, eks_power_unknown unknown)
 				     "p2 must lie strictly between 0 and 1, not %g",
 				     spec->p2);
 	if (unknown != EKS_POWER_SOLVE_N &&
-	    (!(spec->n > 0.0) || spec->n > N_MAX))
+	    (!(spec->n > 0.0) || !isfinite(spec->n)))
 		return eks_error_set(EKS_EUSAGE,
 				     "n must be positive, not %g", spec->n);
 	if (unknown != EKS_POWER_SOLVE_POWER &&
@@ -331,14 +373,21 @@ int eks_power_prop_solve(eks_power_prop_spec *spec, eks_power_unknown unknown)
 		if (spec->p1 == spec->p2)
 			return eks_error_set(EKS_EUSAGE,
 					     "p1 and p2 must differ to solve for n");
-		/* R: uniroot over c(1, 1e7), extendInt = "upX" */
-		rc = rising_root(&root, prop_gap, &c, 1.0, 1e7, 1e-9, N_MAX, "n");
+		/*
+		 * R: uniroot over c(1, 1e7), extendInt = "upX".  The lower end
+		 * moves down from 1 to 0.37 and then to -0.27, where R fails
+		 * (NaN); here it stops at 0, where the power is at most
+		 * alpha/sides (the pooled variance is the larger), so below
+		 * the power asked for, and the root below 0.37 is found too.
+		 */
+		rc = upx_root(&root, prop_gap, &c, 1.0, 1e7, 0.0, N_MAX, "n");
 		if (rc < 0)
 			return rc;
 		spec->n = root;
 		return 0;
 	case EKS_POWER_SOLVE_P2: {
-		/* R: uniroot over c(p1, 1); the power rises with p2 there */
+		/* R: uniroot over c(p1, 1), extendInt = "yes", which only
+		 * widens when f(1) < 0, since f(p1) = alpha/sides - power < 0 */
 		double f_lo = prop_gap(spec->p1, &c), f_hi = prop_gap(1.0, &c);
 
 		if (f_hi < 0.0)

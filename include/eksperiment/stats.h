@@ -374,17 +374,26 @@ typedef struct eks_power_prop_spec {
 
 /*
  * Solve for `unknown` (POWER, N or DELTA) as R power.t.test, with the
- * noncentral t and a Brent root finder to 1e-10 or better (R's default
- * uniroot tolerance 1.2e-4 is coarser: R agrees with tol = 1e-12).
- * EKS_EUSAGE for impossible parameters; EKS_ERROR when no n up to 1e9
- * (or no delta up to 1e7 sd) reaches the power.
+ * noncentral t and R's own search (uniroot's widening, then Brent's zero
+ * as R_zeroin2) to 1e-12: R with tol = 1e-12 gives the same root (R's
+ * default tol, 1.2e-4, is coarser).  N may come out below 2 (just above 1
+ * at least), as R's does when n = 2 already gives the power.
+ * EKS_EUSAGE for impossible parameters (alpha, power or sides out of
+ * range, sd <= 0, a given n below 1 + 1/samples); EKS_ERROR, a request
+ * with no answer, when no n up to 1e9 (or no delta up to 1e7 sd) reaches
+ * the power.
  */
 int eks_power_t_solve(eks_power_t_spec *spec, eks_power_unknown unknown);
 
 /*
- * Solve for `unknown` (POWER, N or P2) as R power.prop.test.  P2 is looked
- * for above p1, as R does; by the symmetry of the formula, the detectable
- * p2 below p1 is 1 - (the p2 above 1 - p1).
+ * Solve for `unknown` (POWER, N or P2) as R power.prop.test, searched for
+ * as R does (N may come out below 1 where R's is; where R's search passes
+ * n = 0 and fails, the root of the same formula).  P2 is looked for above
+ * p1, as R does; by the symmetry of the formula, the detectable p2 below
+ * p1 is 1 - (the p2 above 1 - p1).  EKS_EUSAGE for impossible parameters
+ * (a share outside (0, 1), equal shares for N, alpha or power out of
+ * range); EKS_ERROR when no n up to 1e9 (or no p2 up to 1) reaches the
+ * power.
  */
 int eks_power_prop_solve(eks_power_prop_spec *spec, eks_power_unknown unknown);
 

@@ -8,7 +8,9 @@
 # the methods base R lacks -- Newcombe's interval, Katz and Woolf log
 # intervals, difference in differences, TOST -- their textbook formulas),
 # and reports the largest relative difference per method.  A value fails
-# when |ours - R| > 1e-6 |R| + 1e-14.  Exit status 1 on any failure.
+# when |ours - R| > 1e-6 |R| + 1e-14; a case marked with an error code
+# (power beyond n = 1e9) fails unless the driver refuses it with that
+# code.  Exit status 1 on any failure.
 
 args <- commandArgs(trailingOnly = TRUE)
 if (length(args) < 1) stop("usage: check-r.R <stats-driver> [seed] [cases-per-method]")
@@ -18,9 +20,10 @@ K <- if (length(args) >= 3) as.integer(args[3]) else 25L
 set.seed(seed)
 
 cases <- list()
-add <- function(method, line, expect)
+add <- function(method, line, expect, error = NULL)
   cases[[length(cases) + 1L]] <<- list(method = method, line = line,
-                                       expect = unname(as.numeric(expect)))
+                                       expect = unname(as.numeric(expect)),
+                                       error = error)
 num <- function(...) paste(sprintf("%.17g", c(...)), collapse = " ")
 tres <- function(tt) c(tt$statistic, tt$parameter, tt$p.value, tt$conf.int)
 alts <- c("two.sided", "less", "greater")
@@ -168,6 +171,95 @@ for (i in seq_len(K)) {
                         alternative = alt, tol = 1e-12)$p2)
 }
 
+# power at the edges: n below 2 (and below 1), extreme shares, one-sided,
+# alpha 0.01-0.2, power 0.5-0.999, sizes near the 1e9 limit.  R's own
+# answer wherever R gives one (tol = 1e-12); beyond n = 1e9 per arm the
+# driver must refuse with EKS_ERROR (-1), a request with no answer.
+rpower <- function() sample(c(runif(1, 0.5, 0.999), 0.5, 0.8, 0.999), 1)
+ralpha <- function() sample(c(runif(1, 0.01, 0.2), 0.01, 0.2), 1)
+# R's answer, or NULL where R stops (a warning alone does not count)
+r_n <- function(expr) tryCatch(suppressWarnings(expr), error = function(e) NULL)
+for (i in seq_len(K)) {
+  sides <- sample(1:2, 1); alpha <- ralpha(); power <- rpower()
+  alt <- c("one.sided", "two.sided")[sides]
+  sd <- 10^runif(1, -3, 3)
+  # delta/sd from 2 (n near 5) to 1e6 (n just above 1)
+  delta <- sd * 10^runif(1, log10(2), 6)
+  n <- r_n(power.t.test(delta = delta, sd = sd, sig.level = alpha, power = power,
+                        alternative = alt, tol = 1e-12)$n)
+  if (!is.null(n))
+    add("power_t_n_edge", paste("power_t 1", num(0, delta, sd, alpha, power, sides)), n)
+  # tiny delta/sd: n near and beyond 1e9
+  delta <- sd * 10^runif(1, -5, -3.5)
+  n <- r_n(power.t.test(delta = delta, sd = sd, sig.level = alpha, power = power,
+                        alternative = alt, tol = 1e-12)$n)
+  line <- paste("power_t 1", num(0, delta, sd, alpha, power, sides))
+  if (!is.null(n) && n <= 1e9) add("power_t_n_edge", line, n)
+  if (!is.null(n) && n > 1.001e9) add("power_t_n_none", line, NA, error = -1L)
+  # power for n from 2 to 1e12
+  n <- sample(c(2, runif(1, 2, 3), 10^runif(1, 6, 12)), 1)
+  delta <- sd * 10^runif(1, -6, 1.5)
+  add("power_t_pw_edge", paste("power_t 0", num(n, delta, sd, alpha, 0, sides)),
+      power.t.test(n = n, delta = delta, sd = sd, sig.level = alpha,
+                   alternative = alt)$power)
+}
+# and on a grid, where power.t.test's power is not monotone in n (pnt
+# approximates for tiny df) and R's answer depends on R's search
+# (1e305: the noncentrality overflows to Inf for large n, which R answers)
+for (ratio in c(3, 20, 50, 100, 1e3, 1e6, 1e305)) for (power in c(0.5, 0.8, 0.99, 0.999))
+  for (alpha in c(0.01, 0.2)) for (sides in 1:2) {
+    alt <- c("one.sided", "two.sided")[sides]
+    add("power_t_n_edge", paste("power_t 1", num(0, ratio, 1, alpha, power, sides)),
+        power.t.test(delta = ratio, sig.level = alpha, power = power,
+                     alternative = alt, tol = 1e-12)$n)
+  }
+rshare <- function() sample(c(1e-3, 1e-2, runif(1, 1e-3, 0.05), runif(1, 0.05, 0.95)), 1)
+for (i in seq_len(K)) {
+  sides <- sample(1:2, 1); alpha <- ralpha(); power <- rpower()
+  alt <- c("one.sided", "two.sided")[sides]
+  p1 <- rshare(); p2 <- 1 - rshare()
+  if (runif(1) < 0.5) { t <- p1; p1 <- p2; p2 <- t }
+  if (p1 == p2) next
+  line <- paste("power_prop 1", num(0, p1, p2, alpha, power, sides))
+  n <- r_n(power.prop.test(p1 = p1, p2 = p2, sig.level = alpha, power = power,
+                           alternative = alt, tol = 1e-12)$n)
+  if (!is.null(n)) {
+    add("power_prop_n_edge", line, n)
+  } else {
+    # R's lower end passes 0 (NaN) when n is below 0.37: the root of the
+    # same formula, searched for between 0 and 1
+    f <- function(n) power.prop.test(n = n, p1 = p1, p2 = p2, sig.level = alpha,
+                                     alternative = alt)$power - power
+    add("power_prop_n_tiny", line, uniroot(f, c(0, 1), tol = 1e-12)$root)
+  }
+  # shares a hair apart: n near and beyond 1e9
+  p2 <- p1 + sample(c(-1, 1), 1) * min(p1, 1 - p1) * 10^runif(1, -6, -3)
+  n <- r_n(power.prop.test(p1 = p1, p2 = p2, sig.level = alpha, power = power,
+                           alternative = alt, tol = 1e-12)$n)
+  line <- paste("power_prop 1", num(0, p1, p2, alpha, power, sides))
+  if (!is.null(n) && n <= 1e9) add("power_prop_n_edge", line, n)
+  if (!is.null(n) && n > 1.001e9) add("power_prop_n_none", line, NA, error = -1L)
+  n <- sample(c(2, runif(1, 2, 3), 10^runif(1, 6, 12)), 1)
+  add("power_prop_pw_edge", paste("power_prop 0", num(n, p1, p2, alpha, 0, sides)),
+      power.prop.test(n = n, p1 = p1, p2 = p2, sig.level = alpha,
+                      alternative = alt)$power)
+}
+
+for (p in list(c(1e-3, 0.999), c(0.999, 1e-3), c(0.01, 0.99), c(1e-3, 0.5)))
+  for (power in c(0.5, 0.9, 0.999)) for (alpha in c(0.01, 0.05, 0.2)) for (sides in 1:2) {
+    alt <- c("one.sided", "two.sided")[sides]
+    line <- paste("power_prop 1", num(0, p[1], p[2], alpha, power, sides))
+    n <- r_n(power.prop.test(p1 = p[1], p2 = p[2], sig.level = alpha, power = power,
+                             alternative = alt, tol = 1e-12)$n)
+    if (!is.null(n)) {
+      add("power_prop_n_edge", line, n)
+    } else {
+      f <- function(n) power.prop.test(n = n, p1 = p[1], p2 = p[2], sig.level = alpha,
+                                       alternative = alt)$power - power
+      add("power_prop_n_tiny", line, uniroot(f, c(0, 1), tol = 1e-12)$root)
+    }
+  }
+
 # ---------------------------------------------------------------- designs
 for (i in seq_len(K)) {
   g <- t(replicate(4, c(sample(2:500, 1), rnorm(1, 10, 2), runif(1, 0.5, 4))))
@@ -204,6 +296,15 @@ failed <- 0L
 for (i in seq_along(cases)) {
   cs <- cases[[i]]
   count[cs$method] <- count[cs$method] + 1L
+  if (!is.null(cs$error)) {
+    # a refusal expected, with this error code
+    if (!startsWith(out[i], paste("error", cs$error, ""))) {
+      cat(sprintf("FAIL %s: %s, expected error %d\n  case: %s\n", cs$method, out[i],
+                  cs$error, substr(cs$line, 1, 200)))
+      failed <- failed + 1L
+    }
+    next
+  }
   if (startsWith(out[i], "error")) {
     cat(sprintf("FAIL %s: %s\n  case: %s\n", cs$method, out[i], substr(cs$line, 1, 200)))
     failed <- failed + 1L

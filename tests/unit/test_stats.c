@@ -1373,6 +1373,170 @@ static void test_stats_power_edges(void **state)
 	assert_int_equal(eks_power_t_solve(&t, EKS_POWER_SOLVE_N), EKS_EUSAGE);
 }
 
+/* n for power.t.test: `delta` (sd 1), alpha, power, sides, samples. */
+static double t_n(double delta, double alpha, double power, int sides,
+		  int samples)
+{
+	eks_power_t_spec t = EKS_POWER_T_SPEC_INIT;
+
+	t.delta = delta;
+	t.alpha = alpha;
+	t.power = power;
+	t.sides = sides;
+	t.samples = samples;
+	ok(eks_power_t_solve(&t, EKS_POWER_SOLVE_N));
+	return t.n;
+}
+
+/* n for power.prop.test. */
+static double prop_n(double p1, double p2, double alpha, double power,
+		     int sides)
+{
+	eks_power_prop_spec pp = EKS_POWER_PROP_SPEC_INIT;
+
+	pp.p1 = p1;
+	pp.p2 = p2;
+	pp.alpha = alpha;
+	pp.power = power;
+	pp.sides = sides;
+	ok(eks_power_prop_solve(&pp, EKS_POWER_SOLVE_N));
+	return pp.n;
+}
+
+/*
+ * Below n = 2 R's uniroot moves its lower end down from 2 (to 0.74 at
+ * most) and finds the root there; a search that stops at n = 1.5 gave
+ * 1.5 for all of these.  R 4.2.2, every call with tol = 1e-12.
+ */
+static void test_stats_power_t_below_two(void **state)
+{
+	eks_power_t_spec t = EKS_POWER_T_SPEC_INIT;
+
+	(void)state;
+	/* power.t.test(delta = 20, power = .8)$n */
+	assert_near(t_n(20, 0.05, 0.8, 2, 2), 1.48852065201127, 1e-9);
+	/* power.t.test(delta = 50, power = .8)$n: below 1.5 */
+	assert_near(t_n(50, 0.05, 0.8, 2, 2), 1.36840730042041, 1e-9);
+	/* power.t.test(delta = 1e6, power = .8)$n */
+	assert_near(t_n(1e6, 0.05, 0.8, 2, 2), 1.10082339018246, 1e-9);
+	/* power.t.test(delta = 100, power = .8)$n: pnt is not monotone in n
+	 * here (it approximates for tiny df): which root R gives depends on
+	 * R's search interval */
+	assert_near(t_n(100, 0.05, 0.8, 2, 2), 1.30892941421337, 1e-9);
+	/* power.t.test(delta = 60, power = .5)$n: R's root just above 1 */
+	assert_near(t_n(60, 0.05, 0.5, 2, 2), 1.00281738140883, 1e-9);
+	/* power.t.test(delta = 20, power = .8, alternative = "one.sided")$n */
+	assert_near(t_n(20, 0.05, 0.8, 1, 2), 1.35555469830648, 1e-9);
+	/* power.t.test(delta = 5, power = .99, sig.level = .01,
+	 *              alternative = "one.sided")$n */
+	assert_near(t_n(5, 0.01, 0.99, 1, 2), 3.532313867742, 1e-9);
+	/* power.t.test(delta = 20, power = .8, type = "one.sample")$n */
+	assert_near(t_n(20, 0.05, 0.8, 2, 1), 1.82531484699075, 1e-9);
+	/* power.t.test(delta = 1e300, sd = 1e-300, power = .8)$n: the
+	 * noncentrality is infinite, which Rmath's pnt answers */
+	t.delta = 1e300;
+	t.sd = 1e-300;
+	t.power = 0.8;
+	ok(eks_power_t_solve(&t, EKS_POWER_SOLVE_N));
+	assert_near(t.n, 1.00210221870482, 1e-9);
+	/* power.t.test(n = 3, delta = 1e300, sd = 1e-300)$power */
+	t.n = 3;
+	ok(eks_power_t_solve(&t, EKS_POWER_SOLVE_POWER));
+	assert_near(t.power, 1.0, 1e-9);
+	/* power.t.test(n = 3, delta = -1e300, sd = 1e-300,
+	 *              alternative = "one.sided")$power */
+	t.delta = -1e300;
+	t.sides = 1;
+	ok(eks_power_t_solve(&t, EKS_POWER_SOLVE_POWER));
+	assert_near(t.power, 0.0, 1e-9);
+}
+
+/* Sizes far from R's first interval c(2, 1e7), and power for given n. */
+static void test_stats_power_t_far(void **state)
+{
+	eks_power_t_spec t = EKS_POWER_T_SPEC_INIT;
+
+	(void)state;
+	/* power.t.test(delta = 1e-4, power = .5, tol = 1e-12)$n */
+	assert_near(t_n(1e-4, 0.05, 0.5, 2, 2), 768291765.09919, 1e-9);
+	/* power.t.test(delta = 1e-4, power = .8)$n is 1569775947.8: beyond
+	 * 1e9, a request with no answer, not a usage error */
+	t.delta = 1e-4;
+	t.power = 0.8;
+	assert_int_equal(eks_power_t_solve(&t, EKS_POWER_SOLVE_N), EKS_ERROR);
+	t.delta = 1e-5;
+	assert_int_equal(eks_power_t_solve(&t, EKS_POWER_SOLVE_N), EKS_ERROR);
+	/* power.t.test(n = 2, delta = 1)$power */
+	t = (eks_power_t_spec)EKS_POWER_T_SPEC_INIT;
+	t.n = 2;
+	t.delta = 1;
+	ok(eks_power_t_solve(&t, EKS_POWER_SOLVE_POWER));
+	assert_near(t.power, 0.0913177843617262, 1e-9);
+	/* power.t.test(n = 1e9, delta = 1e-4)$power */
+	t.n = 1e9;
+	t.delta = 1e-4;
+	ok(eks_power_t_solve(&t, EKS_POWER_SOLVE_POWER));
+	assert_near(t.power, 0.608765902636564, 1e-9);
+	/* power.t.test(n = 1e12, delta = 1e-6, sd = 2)$power: any n */
+	t.n = 1e12;
+	t.delta = 1e-6;
+	t.sd = 2;
+	ok(eks_power_t_solve(&t, EKS_POWER_SOLVE_POWER));
+	assert_near(t.power, 0.0540918623618349, 1e-9);
+	/* out of range: usage errors */
+	t.n = 1.4;
+	assert_int_equal(eks_power_t_solve(&t, EKS_POWER_SOLVE_POWER), EKS_EUSAGE);
+	t = (eks_power_t_spec)EKS_POWER_T_SPEC_INIT;
+	t.power = 0.02;     /* not above alpha/2 */
+	t.delta = 1;
+	assert_int_equal(eks_power_t_solve(&t, EKS_POWER_SOLVE_N), EKS_EUSAGE);
+}
+
+/* power.prop.test at the far edges of p1 and p2.  R 4.2.2, tol = 1e-12. */
+static void test_stats_power_prop_edges(void **state)
+{
+	eks_power_prop_spec pp = EKS_POWER_PROP_SPEC_INIT;
+
+	(void)state;
+	/* power.prop.test(p1 = .001, p2 = .999, power = .8)$n */
+	assert_near(prop_n(0.001, 0.999, 0.05, 0.8, 2), 2.03454905995645, 1e-9);
+	/* power.prop.test(p1 = .01, p2 = .99, power = .8)$n */
+	assert_near(prop_n(0.01, 0.99, 0.05, 0.8, 2), 2.35632032534853, 1e-9);
+	/* power.prop.test(p1 = .001, p2 = .999, power = .99,
+	 *                 sig.level = .01)$n */
+	assert_near(prop_n(0.001, 0.999, 0.01, 0.99, 2), 3.72192930416452, 1e-9);
+	/* power.prop.test(p1 = .999, p2 = .001, power = .9, sig.level = .2)$n:
+	 * below 1 */
+	assert_near(prop_n(0.999, 0.001, 0.2, 0.9, 2), 0.932013928337515, 1e-9);
+	/* power.prop.test(p1 = .001, p2 = .999, power = .5, sig.level = .1,
+	 *                 alternative = "one.sided")$n */
+	assert_near(prop_n(0.001, 0.999, 0.1, 0.5, 1), 0.824481836995543, 1e-9);
+	/* with sig.level = .2 R's lower end passes 0 and R fails (NaN); the
+	 * root of the same formula, uniroot(function(n)
+	 * power.prop.test(n = n, p1 = .001, p2 = .999, sig.level = .2,
+	 * alternative = "one.sided")$power - .5, c(0, 1), tol = 1e-12)$root */
+	assert_near(prop_n(0.001, 0.999, 0.2, 0.5, 1), 0.355584064321426, 1e-9);
+	/* power.prop.test(p1 = .5, p2 = .5001, power = .8)$n */
+	assert_near(prop_n(0.5, 0.5001, 0.05, 0.8, 2), 392443981.614164, 1e-9);
+	/* power.prop.test(p1 = .5, p2 = .50001, power = .8)$n is 3.9e10 */
+	pp.p1 = 0.5;
+	pp.p2 = 0.50001;
+	pp.power = 0.8;
+	assert_int_equal(eks_power_prop_solve(&pp, EKS_POWER_SOLVE_N), EKS_ERROR);
+	/* power.prop.test(n = 2, p1 = .2, p2 = .8)$power */
+	pp.p1 = 0.2;
+	pp.p2 = 0.8;
+	pp.n = 2;
+	ok(eks_power_prop_solve(&pp, EKS_POWER_SOLVE_POWER));
+	assert_near(pp.power, 0.17106756412028, 1e-9);
+	/* shares outside (0, 1) */
+	pp.p2 = 1.0;
+	assert_int_equal(eks_power_prop_solve(&pp, EKS_POWER_SOLVE_POWER), EKS_EUSAGE);
+	pp.p2 = 0.0;
+	pp.power = 0.8;
+	assert_int_equal(eks_power_prop_solve(&pp, EKS_POWER_SOLVE_N), EKS_EUSAGE);
+}
+
 /* Rmath prints to stdout when it is unhappy; nothing may ever reach it. */
 static void test_stats_never_prints(void **state)
 {
@@ -1460,6 +1624,9 @@ int main(void)
 		cmocka_unit_test(test_stats_margin_tests),
 		cmocka_unit_test(test_stats_did),
 		cmocka_unit_test(test_stats_power_edges),
+		cmocka_unit_test(test_stats_power_t_below_two),
+		cmocka_unit_test(test_stats_power_t_far),
+		cmocka_unit_test(test_stats_power_prop_edges),
 		cmocka_unit_test(test_stats_never_prints),
 	};
 	const size_t nfixed = sizeof(fixed) / sizeof(*fixed);
