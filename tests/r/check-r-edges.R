@@ -208,10 +208,13 @@ fit_wilson <- function(g, v, s) {
                                                  conf.level = conf))
   ph <- g$x / g$n
   z0 <- function(p0) (ph - p0) / sqrt(p0 * (1 - p0) / g$n)
-  above <- function(p0) if (p0 <= 0) 0 else if (p0 >= 1) 1 else   # H0: p <= p0
-    pnorm(z0(p0), lower.tail = FALSE)
-  below <- function(p0) if (p0 >= 1) 0 else if (p0 <= 0) 1 else   # H0: p >= p0
-    pnorm(z0(p0))
+  # At p0 = 0 with x = 0 (p0 = 1 with x = n) Wilson's bound equals p0 at
+  # every level, so the interval never lies beyond it: p = 1, as the exact
+  # method's pbinom gives there (L > -M is false at every level).
+  above <- function(p0) if (p0 < 0) 0 else if (p0 == 0) as.numeric(g$x == 0) else
+    if (p0 >= 1) 1 else pnorm(z0(p0), lower.tail = FALSE)      # H0: p <= p0
+  below <- function(p0) if (p0 > 1) 0 else if (p0 == 1) as.numeric(g$x == g$n) else
+    if (p0 <= 0) 1 else pnorm(z0(p0))                          # H0: p >= p0
   list(method = "wilson", est = ph - v, logscale = FALSE,
        ci = function(conf) r(conf)$conf.int - v, p_sup = r(0.95)$p.value,
        p_low = function(Mw) if (s > 0) above(v - Mw) else below(v + Mw),
