@@ -785,6 +785,7 @@ static int prepare(eks_hypothesis_result *res, work *w, const eks_protocol *p,
 typedef struct family_words {
 	size_t size;
 	const char *without_p;
+	size_t without_p_count;
 } family_words;
 
 /* Step 4: the verdict table of SPEC 6.3, with its reason. */
@@ -846,8 +847,9 @@ static int decide(eks_hypothesis_result *res, work *w, const eks_protocol *p,
 			if (!family_said)
 				eks_buf_printf(&why, " over %zu confirmatory hypotheses", family->size);
 			if (family->without_p)
-				eks_buf_printf(&why, ", where %s without a p-value counts as p = 1",
-					       family->without_p);
+				eks_buf_printf(&why, ", where %s without a p-value count%s as p = 1",
+					       family->without_p,
+					       family->without_p_count == 1 ? "s" : "");
 		}
 		eks_buf_printf(&why, ", alpha = %g)", alpha);
 		break;
@@ -955,7 +957,8 @@ static eks_hypothesis_result *result_of(eks_evaluation *ev, const char *id)
  * milder.  A member without a p-value counts as p = 1.
  */
 static int adjust_family(eks_evaluation *ev, const eks_protocol *p,
-			 const eks_evaluate_options *options, eks_buf *without_p)
+			 const eks_evaluate_options *options, eks_buf *without_p,
+			 size_t *without_p_count)
 {
 	size_t i, k, missing, n = ev->count + (options ? options->registered_family_count : 0);
 	double *family_p = NULL;
@@ -985,6 +988,7 @@ static int adjust_family(eks_evaluation *ev, const eks_protocol *p,
 			r->p_value : 1.0;
 		missing += !(r && r->has_p && r->hypothesis->test == EKS_TEST_SUPERIORITY);
 	}
+	*without_p_count = missing;
 	/* "H3", "H3 and H4", "H3, H4 and H5" */
 	for (k = 0, i = 0; k < ev->family_size; k++) {
 		eks_hypothesis_result *r = result_of(ev, ev->family[k]);
@@ -1019,7 +1023,7 @@ int eks_evaluate(eks_evaluation **out, const eks_protocol *protocol,
 	eks_evaluation *ev;
 	work *works = NULL;
 	eks_buf without_p = EKS_BUF_INIT;
-	family_words family;
+	family_words family = { 0, NULL, 0 };
 	size_t n = protocol->hypotheses_count, i;
 	int rc = 0;
 
@@ -1051,7 +1055,8 @@ int eks_evaluate(eks_evaluation **out, const eks_protocol *protocol,
 			goto done;
 	}
 
-	if ((rc = adjust_family(ev, protocol, options, &without_p)) < 0)
+	if ((rc = adjust_family(ev, protocol, options, &without_p,
+				&family.without_p_count)) < 0)
 		goto done;
 	family.size = ev->family_size;
 	family.without_p = without_p.len ? eks_buf_cstr(&without_p) : NULL;

@@ -108,4 +108,82 @@ evaluate_broken_experiment() {
 }
 run_test "an experiment with errors is left out with its problems, exit 1" evaluate_broken_experiment
 
+# SPEC 6.4: the family is the registered one, changed by amendments only,
+# and a member without a p-value counts as p = 1.
+# R: p <- prop.test(c(40, 70), c(200, 200), correct = FALSE)$p.value
+#    p.adjust(c(p, 1), "holm")[1] = 0.00156249237864345
+#    p.adjust(c(p, 1, 1), "holm")[1] = 0.00234373856796517
+evaluate_registered_family() {
+	eks init >/dev/null
+	eks new pilot >/dev/null
+	eks register pilot >/dev/null
+	eks log pilot --outcome neet --arm outreach --timepoint t12 --n 200 --events 40 >/dev/null
+	eks log pilot --outcome neet --arm usual --timepoint t12 --n 200 --events 70 >/dev/null
+	before=$(git rev-parse HEAD)
+	family_is() {
+		python3 - "$@" <<'PY'
+import json, sys
+want_family, want_p, want_changes = sys.argv[1].split(","), float(sys.argv[2]), sys.argv[3]
+(e,) = json.load(open("out"))["experiments"]
+h = {x["id"]: x for x in e["hypotheses"]}
+assert e["family"]["hypotheses"] == want_family, e["family"]
+assert e["family"]["registered"] is True
+changes = ",".join(c["hypothesis"] + ":" + c["change"] for c in e["family"]["changes"])
+assert changes == want_changes, changes
+assert abs(h["H1"]["p_value"] - 0.000781246189321724) < 1e-12
+assert abs(h["H1"]["p_adjusted"] - want_p) < 1e-12, h["H1"]["p_adjusted"]
+# H2 has no observations: no p, and it counts as p = 1 for the others
+assert h["H2"]["verdict"] == "insufficient_data" and h["H2"]["p_adjusted"] is None
+PY
+	}
+	run 0 eks evaluate pilot --format json
+	family_is H1,H2 0.00156249237864345 ""
+
+	# an amendment makes the exploratory H3 confirmatory: from its commit on
+	EDITOR="sed -i s/family:\ exploratory/family:\ confirmatory/" \
+		eks edit pilot -m "The steering group asked for H3 as a confirmatory test" >/dev/null
+	amended=$(git rev-parse HEAD)
+	run 0 eks evaluate pilot --format json
+	family_is H1,H2,H3 0.00234373856796517 H3:added
+	run 0 eks evaluate pilot
+	expect_contains out "Family adjusted together: H1, H2, H3 (confirmatory superiority as registered in"
+	expect_contains out "H3 added by the amendment in $(git rev-parse --short=7 "$amended")"
+	expect_contains out "H2 and H3 without a p-value count as p = 1"
+
+	# a deviation (H2 made exploratory by hand, no amendment) changes nothing
+	sed -i 's/^    outcome: education$/    outcome: education\n    family: exploratory/' \
+		experiments/pilot/experiment.yaml
+	git commit -qam "H2 is only exploratory"
+	run 1 eks validate
+	run 0 eks evaluate pilot --format json
+	family_is H1,H2,H3 0.00234373856796517 H3:added
+
+	# the family as it stood before the amendment
+	run 0 eks evaluate pilot --format json --rev "$before"
+	family_is H1,H2 0.00156249237864345 ""
+}
+run_test "the family is the registered one, as amended; a member without p counts as 1" evaluate_registered_family
+
+# SPEC 6.3: a comparison without an answer has no interval and no p.
+evaluate_not_estimable() {
+	eks init >/dev/null
+	eks new pilot >/dev/null
+	eks register pilot >/dev/null
+	eks log pilot --outcome neet --arm outreach --timepoint t12 --n 40 --events 0 >/dev/null
+	eks log pilot --outcome neet --arm usual --timepoint t12 --n 38 --events 0 >/dev/null
+	run 0 eks evaluate pilot --format csv
+	python3 - <<'PY'
+import csv
+rows = {r["hypothesis"]: r for r in csv.DictReader(open("out"))}
+h1 = rows["H1"]
+assert h1["verdict"] == "insufficient_data", h1
+assert h1["estimate"] == "0" and h1["ci_low"] == h1["ci_high"] == "", h1
+assert h1["p_value"] == h1["p_adjusted"] == "", h1
+assert "No unit had the event 'neet' in either arm (0 of 40 in outreach at t12 and 0 of 38 in usual at t12)" in h1["reason"], h1["reason"]
+PY
+	run 0 eks evaluate pilot
+	expect_contains out "H1: No unit had the event 'neet' in either arm"
+}
+run_test "no events in either arm: insufficient_data with the estimate and the reason" evaluate_not_estimable
+
 finish

@@ -620,6 +620,34 @@ static void test_index_rebuilds_an_older_format(void **state)
 	eks_index_free(index);
 }
 
+/* SPEC 4: verdicts written by another version's statistics are never
+ * served; the index is rebuilt, and its rows are this version's. */
+static void test_index_rebuilds_another_version_s_verdicts(void **state)
+{
+	eks_index *index;
+
+	(void)state;
+	eks_index_free(open_head());
+	tamper("UPDATE meta SET value = '0.0.1' WHERE key = 'version';"
+	       "UPDATE x_verdict SET verdict = 'supported', p_value = 0.001");
+	index = open_head();
+	assert_int_equal(eks_index_last_update(index)->rebuilt, 1);
+	assert_string_equal(eks_index_last_update(index)->reason,
+			    "the index was made by another version of eksperiment");
+	assert_string_equal(scalar(index, "SELECT value FROM meta WHERE key = 'version'"),
+			    EKS_VERSION);
+	assert_int_equal(count(index, "SELECT count(*) FROM verdicts WHERE p_value = 0.001"), 0);
+	eks_index_free(index);
+	/* an index without the version is another version's too */
+	tamper("DELETE FROM meta WHERE key = 'version'");
+	index = open_head();
+	assert_int_equal(eks_index_last_update(index)->rebuilt, 1);
+	eks_index_free(index);
+	index = open_head();
+	assert_int_equal(eks_index_last_update(index)->rebuilt, 0);
+	eks_index_free(index);
+}
+
 static void test_index_rebuilds_when_its_commit_is_gone(void **state)
 {
 	eks_index *index;
@@ -1145,6 +1173,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_index_rebuilds_a_deleted_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_rebuilds_a_corrupted_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_rebuilds_an_older_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_rebuilds_another_version_s_verdicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_rebuilds_when_its_commit_is_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_reindex_builds_afresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_open_refuses_a_short_commit, setup, teardown),
