@@ -77,6 +77,15 @@ $(BUILD)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The index stores verdicts; it records which statistics computed them, so
+# that a build whose statistics differ (another release, or a changed
+# source) rebuilds it instead of serving old verdicts (SPEC 4).
+STATS_SRC := lib/evaluate.c lib/accumulate.c $(sort $(wildcard lib/stats_*.c)) \
+             lib/stats_internal.h include/eksperiment/stats.h include/eksperiment/evaluate.h
+STATS_ID   = $(shell cat $(STATS_SRC) | sha256sum | cut -c1-16)
+$(BUILD)/lib/index.o: $(STATS_SRC)
+$(BUILD)/lib/index.o: ALL_CFLAGS += -DEKS_STATS_ID='"$(STATS_ID)"'
+
 $(LIBRARY): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^

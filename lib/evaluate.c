@@ -556,6 +556,8 @@ static void put_groups(eks_buf *b, const eks_hypothesis_result *res)
 		eks_buf_puts(b, i == 0 ? "" : i + 1 == res->groups_count ? " and " : ", ");
 		if (g->is_count)
 			eks_buf_printf(b, "%lld of %lld", g->events, g->n);
+		else if (g->sd == 0.0)
+			eks_buf_puts(b, "sd 0");
 		else {
 			eks_buf_puts(b, "sd ");
 			put_number(b, g->sd);
@@ -564,33 +566,43 @@ static void put_groups(eks_buf *b, const eks_hypothesis_result *res)
 	}
 }
 
-/* Why there is no interval and no p-value, in plain words (SPEC 6.3). */
+/*
+ * Why there is no interval and no p-value, in plain words (SPEC 6.3):
+ * the case, "No unit had the event 'neet' in either arm (0 of 40 in
+ * outreach at t12 and 0 of 38 in usual at t12)", and with `consequence`
+ * what follows from it.
+ */
 static void describe_no_answer(eks_buf *b, const eks_hypothesis_result *res,
-			       no_answer why)
+			       no_answer why, int consequence)
 {
-	const char *id = res->outcome->id;
+	const char *id = res->outcome->id, *follows = "";
 
 	switch (why) {
 	case NO_EVENTS:
 		eks_buf_printf(b, "No unit had the event '%s' in either arm (", id);
 		put_groups(b, res);
-		eks_buf_puts(b, "), so the arms cannot be compared");
+		eks_buf_putc(b, ')');
+		follows = ": the arms cannot be compared";
 		break;
 	case ONLY_EVENTS:
 		eks_buf_printf(b, "Every unit had the event '%s' in both arms (", id);
 		put_groups(b, res);
-		eks_buf_puts(b, "), so the arms cannot be compared");
+		eks_buf_putc(b, ')');
+		follows = ": the arms cannot be compared";
 		break;
 	case DID_FIXED:
 		eks_buf_printf(b, "In each of the four groups either no unit or every unit had the event '%s' (", id);
 		put_groups(b, res);
-		eks_buf_puts(b, "), so the difference in differences has no standard error");
+		eks_buf_putc(b, ')');
+		follows = ": the difference in differences has no standard error";
 		break;
 	case NO_VARIATION:
 		eks_buf_printf(b, "'%s' did not vary: every value was the same within %s (",
 			       id, res->groups_count > 1 ? "each group" : "the group");
 		put_groups(b, res);
-		eks_buf_puts(b, "), so its spread is unknown");
+		eks_buf_putc(b, ')');
+		follows = res->groups_count == 4 ? ": its spread is unknown" :
+			": its spread is unknown (R's t.test stops: \"data are essentially constant\")";
 		break;
 	case DEGENERATE:
 	default:
@@ -598,6 +610,9 @@ static void describe_no_answer(eks_buf *b, const eks_hypothesis_result *res,
 			       "(it is infinite or has no width)", res->method);
 		break;
 	}
+	if (consequence)
+		eks_buf_printf(b, "%s, so there is no interval and no p-value to decide the hypothesis by",
+			       follows);
 }
 
 /* ---------------------------------------------------------------- one hypothesis */
@@ -725,8 +740,7 @@ static int prepare(eks_hypothesis_result *res, work *w, const eks_protocol *p,
 		if (h->test == EKS_TEST_THRESHOLD && w->e.finite &&
 		    !(w->e.log_scale && (w->e.why == NO_EVENTS || w->e.why == ONLY_EVENTS)))
 			return 0;
-		describe_no_answer(&why, res, w->e.why);
-		eks_buf_puts(&why, ": there is no interval and no p-value, so the data cannot decide the hypothesis");
+		describe_no_answer(&why, res, w->e.why, 1);
 		insufficient(res, &why);
 		return 0;
 	}
@@ -756,7 +770,7 @@ static int prepare(eks_hypothesis_result *res, work *w, const eks_protocol *p,
 				eks_buf_printf(&why, "The data cannot be analysed: %s",
 					       eks_error_last()->message);
 			else
-				describe_no_answer(&why, res, w->tost.why);
+				describe_no_answer(&why, res, w->tost.why, 1);
 			insufficient(res, &why);
 			return 0;
 		}
@@ -803,10 +817,15 @@ static int decide(eks_hypothesis_result *res, work *w, const eks_protocol *p,
 
 	if (!res->has_interval) {
 		/* a threshold decided on its estimate alone (see prepare) */
+		size_t at;
+
 		describe_effect(&why, res, &w->e, 0);
-		eks_buf_puts(&why, ", without an interval (");
-		describe_no_answer(&why, res, w->e.why);
-		eks_buf_putc(&why, ')');
+		eks_buf_puts(&why, ", with no interval since ");
+		at = why.len;
+		describe_no_answer(&why, res, w->e.why, 0);
+		/* "No unit had ..." goes on the sentence in lower case */
+		if (!eks_buf_oom(&why) && why.len > at && why.ptr[at] >= 'A' && why.ptr[at] <= 'Z')
+			why.ptr[at] = (char)(why.ptr[at] - 'A' + 'a');
 		goto threshold;
 	}
 	describe_effect(&why, res, &w->e, 1);

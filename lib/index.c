@@ -61,6 +61,14 @@
 #define CACHE_SIZE "-8192"         /* KiB of page cache while building */
 #endif
 
+/* What wrote the index: the release and a fingerprint of the sources of
+ * the statistics (the Makefile's STATS_ID), since the verdicts it holds
+ * are theirs. */
+#ifndef EKS_STATS_ID
+#define EKS_STATS_ID "unknown"
+#endif
+#define WRITER EKS_VERSION "+stats." EKS_STATS_ID
+
 /* eks_index_open's internal answer: the index must be built afresh. */
 #define NEED_REBUILD 1
 
@@ -444,7 +452,7 @@ static int open_db(eks_index *idx)
 	if (rc == SQLITE_OK) {
 		rc = query_text(idx->db, "SELECT value FROM meta WHERE key = 'version'",
 				value, sizeof(value));
-		if (rc == SQLITE_OK && strcmp(value, EKS_VERSION)) {
+		if (rc == SQLITE_OK && strcmp(value, WRITER)) {
 			idx->reason = "the index was made by another version of eksperiment";
 			rc = NEED_REBUILD;
 			goto fail;
@@ -1217,7 +1225,7 @@ static int set_meta(struct update *u)
 
 	if (rc != SQLITE_OK)
 		return sql_error(u->db, rc, "cannot write to the index");
-	rc = insert(u->db, st, "tkt", u->commit, (long long)EKS_INDEX_FORMAT, EKS_VERSION);
+	rc = insert(u->db, st, "tkt", u->commit, (long long)EKS_INDEX_FORMAT, WRITER);
 	sqlite3_finalize(st);
 	return rc;
 }
