@@ -512,24 +512,41 @@ static double bound_gap(double z, void *ctx)
 	return (f->upper ? high : low) - f->delta;
 }
 
-/* The z >= 0 at which the lower (upper) bound reaches f->delta, moving
- * away from the estimate; INFINITY when it never does. */
+/*
+ * The smallest z >= 0 at which the lower (upper) bound reaches f->delta,
+ * moving away from the estimate; INFINITY when it never does.  The bound
+ * moves monotonically with z, but may stop at -1 or 1 (prop.test clips
+ * its interval there), so the bound can reach delta and stay on it:
+ * bisection finds where it first does, to the last bit of z.
+ */
 static int touching_z(double *z, interval_fn *f, int upper)
 {
-	double g0, gmax;
+	double lo = 0.0, hi = Z_MAX, g0;
 
 	f->upper = upper;
 	g0 = bound_gap(0.0, f);
-	gmax = bound_gap(Z_MAX, f);
 	if (g0 == 0.0) {
 		*z = 0.0;
 		return 0;
 	}
-	if ((g0 > 0) == (gmax > 0) && gmax != 0.0) {
+	if ((g0 > 0) == (bound_gap(Z_MAX, f) > 0) && bound_gap(Z_MAX, f) != 0.0) {
 		*z = INFINITY;
 		return 0;
 	}
-	return eks_stats_brent(z, bound_gap, f, 0.0, Z_MAX, g0, gmax, 1e-14);
+	/* invariant: the bound has not reached delta at lo, has at hi */
+	for (;;) {
+		double mid = lo + (hi - lo) / 2.0, g;
+
+		if (mid <= lo || mid >= hi)
+			break;
+		g = bound_gap(mid, f);
+		if (g != 0.0 && (g > 0) == (g0 > 0))
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*z = hi;
+	return 0;
 }
 
 /*

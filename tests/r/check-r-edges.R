@@ -20,7 +20,8 @@
 #   means and for proportions); a group without observations; ties exactly
 #   at m and at M (30/100 - 20/100 against 0.1, a mean difference on the
 #   margin, a ratio of exactly 1 + m, interval bounds placed exactly on m and
-#   on the margin); small counts (an expected cell below 5 with an
+#   on the margin); margins of a whole share or more on a difference of
+#   shares; small counts (an expected cell below 5 with an
 #   asymptotic method); the multiplicity family with a member that has no
 #   observations or is not estimable (p counts as 1, holm and bonferroni);
 #   and seeded random ordinary cases.
@@ -180,15 +181,17 @@ fit_yates <- function(a, b, s) {
   yc <- min(0.5 * (1 / a$n + 1 / b$n), abs(pa - pb))   # prop.test's YATES * sum(1/n)
   list(method = "yates", est = diff_prop(a, b), logscale = FALSE,
        ci = function(conf) pt_(conf)$conf.int, p_sup = pt_(0.95)$p.value,
+       # prop.test clips its interval to [-1, 1]: a bound can reach a
+       # margin of 1 (and then stays on it), never one beyond
        p_low = function(Mw) {
          t <- -Mw
-         if (d - yc > t) pnorm(-(d - yc - t) / se)
-         else if (d + yc < t) pnorm((t - d - yc) / se) else 0.5
+         if (d - yc > t) { if (t < -1) 0 else pnorm(-(d - yc - t) / se) }
+         else if (d + yc < t) { if (t > 1) 1 else pnorm((t - d - yc) / se) } else 0.5
        },
        p_high = function(Mw) {
          t <- Mw
-         if (d + yc < t) pnorm(-(t - d - yc) / se)
-         else if (d - yc > t) pnorm((d - yc - t) / se) else 0.5
+         if (d + yc < t) { if (t > 1) 0 else pnorm(-(t - d - yc) / se) }
+         else if (d - yc > t) { if (t < -1) 1 else pnorm((d - yc - t) / se) } else 0.5
        })
 }
 
@@ -585,6 +588,20 @@ cases_zero_events <- function() {
   edge_exp("zero", "zero-did-all", "did_normal", "did_prop", list(c(0, 40), c(0, 40), c(0, 35), c(0, 35)))
 }
 
+# ------------------------------------------------------ edge: whole-share margins
+# "margin: 1" on a difference of shares: prop.test's interval is clipped
+# at -1 and 1, so its bound can reach such a margin and stay on it.
+cases_wide_margins <- function() {
+  for (M in c(1, 1.2)) {
+    prop2_family("wide", sprintf("wide-%g", M), c(1, 5), c(29, 30), margin = M,
+                 tests = c("noninferiority", "equivalence"))
+    prop2_family("wide", sprintf("wide-rev-%g", M), c(8, 10), c(0, 5), margin = M,
+                 tests = c("noninferiority", "equivalence"))
+    prop1_family("wide", sprintf("wide-value-%g", M), c(2, 30), 0.4, margin = M,
+                 tests = c("noninferiority", "equivalence"))
+  }
+}
+
 # ------------------------------------------------------------ edge: all events
 cases_all_events <- function() {
   prop2_family("all", "all-one", c(20, 20), c(14, 25))
@@ -856,6 +873,8 @@ cases_random <- function(K = 3) {
     for (t in TESTS) {
       margin <- if (t %in% c("noninferiority", "equivalence"))
         min(cap, rnd(back(se * runif(1, 0.3, 4) + max(0, -eo) * runif(1, 0, 1.3)), 4))
+      # now and then a margin of a whole share or more, as "margin: 1"
+      if (!is.null(margin) && cap < Inf && runif(1) < 0.1) margin <- sample(c(1, 1.2), 1)
       m <- if (t %in% c("superiority", "threshold") && runif(1) < 0.4)
         rnd(back(abs(eo) * runif(1, 0, 1.5)), 3)
       e <- add_hyp(e, label, "o1", estimator, t, method = label_method(label), value = value,
@@ -869,6 +888,7 @@ cases_random <- function(K = 3) {
 # =================================================================== build
 cases_zero_events()
 cases_all_events()
+cases_wide_margins()
 cases_no_variation()
 cases_one_observation()
 cases_missing_group()

@@ -850,6 +850,18 @@ static void test_evaluate_margin_p_comes_from_the_same_interval(void **state)
 	assert_null(strstr(fx.evaluation->results[2].reason, "counts are small"));
 	fixture_release(&fx);
 
+	/* prop.test's interval stops at -1, so a margin of 1 is reached at a
+	 * finite level and the bound stays there: R, with d = 1/5 - 29/30,
+	 * se = sqrt(.2 * .8 / 5 + 29/30 * 1/30 / 30), yc = 0.5 * (1/5 + 1/30),
+	 * pnorm(-(d - yc + 1) / se) */
+	evaluate_with(&fx, "proportion", "increase", "",
+		      H("H1", ARMS "    estimator: difference\n    method: yates\n"
+			"    test: noninferiority\n    margin: 1\n"),
+		      COUNTS(1, 5, 29, 30));
+	assert_close(fx.evaluation->results[0].p_value, 0.260595927231765, 1e-9);
+	assert_int_equal(fx.evaluation->results[0].verdict, EKS_VERDICT_INCONCLUSIVE);
+	fixture_release(&fx);
+
 	/* p < (1 - conf_level)/2 exactly when L > -M, for every method */
 	for (i = 1; i <= 60; i++) {
 		static const char *const how[] = {
@@ -864,12 +876,12 @@ static void test_evaluate_margin_p_comes_from_the_same_interval(void **state)
 		char *h;
 
 		assert_true(asprintf(&h, H("H1", "%s    test: noninferiority\n    margin: %g\n"),
-				     how[i % 6], 0.01 * i) > 0);
+				     how[i % 6], 0.02 * i) > 0);
 		evaluate_with(&fx, "proportion", i % 2 ? "increase" : "decrease", "", h,
 			      COUNTS(14, 60, 17, 55));
 		r = &fx.evaluation->results[0];
 		if ((r->p_value < 0.025) != (r->verdict == EKS_VERDICT_SUPPORTED))
-			fail_msg("%s, margin %g: p %.17g but %s", r->method, 0.01 * i,
+			fail_msg("%s, margin %g: p %.17g but %s", r->method, 0.02 * i,
 				 r->p_value, eks_verdict_name(r->verdict));
 		fixture_release(&fx);
 		free(h);
