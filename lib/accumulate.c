@@ -2,6 +2,7 @@
  * accumulate.c - from a trial log to the current data per (outcome, arm,
  * timepoint), SPEC 2.2.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +79,12 @@ static int add_observation(eks_cell *c, const eks_observation *o)
 		return eks_error_set(EKS_EINVALID,
 				     "observations of '%s' in arm '%s' at '%s' mix counts (n, events) with measurements (mean, values); they cannot be combined",
 				     c->outcome, c->arm, c->timepoint);
+	/* n and events are checked when read; their sums are checked here
+	 * (SPEC 8.2: never wrapped).  Both are >= 0. */
+	if ((o->fields & EKS_OBS_N) && o->n > LLONG_MAX - (counts ? c->n : c->summary.n))
+		return eks_error_set(EKS_EINVALID,
+				     "the observations of '%s' in arm '%s' at '%s' add up to more units than can be counted (n above %lld)",
+				     c->outcome, c->arm, c->timepoint, LLONG_MAX);
 	if (counts) {
 		c->has_counts = 1;
 		c->n += o->n;

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "eksperiment.h"
@@ -121,6 +122,34 @@ static void test_accumulate_refuses_mixed_cells(void **state)
 	eks_log_free(log);
 }
 
+/* SPEC 8.2: sums are checked, never wrapped (two counts of 5e18 would
+ * wrap to a negative n that looked like "no observations"). */
+static void test_accumulate_refuses_sums_that_overflow(void **state)
+{
+	static const char *const observations[] = {
+		"{outcome: y, arm: a, timepoint: t1, n: 5000000000000000000, events: 1}",
+		"{outcome: y, arm: a, timepoint: t1, n: 5000000000000000000, mean: 1, sd: 1}",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		char text[512];
+		eks_cells *cells = NULL;
+		eks_log *log;
+
+		snprintf(text, sizeof(text),
+			 ENTRY("20260101T000000Z-0001") "observations:\n  - %s\n"
+			 ENTRY("20260102T000000Z-0002") "observations:\n  - %s\n",
+			 observations[i], observations[i]);
+		log = parse_log(text);
+		assert_int_equal(eks_log_accumulate(&cells, log), EKS_EINVALID);
+		assert_null(cells);
+		assert_non_null(strstr(eks_error_last()->message, "more units than can be counted"));
+		eks_log_free(log);
+	}
+}
+
 static void test_accumulate_empty_log(void **state)
 {
 	eks_log *log = parse_log("");
@@ -141,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_accumulate_means_pool_exactly),
 		cmocka_unit_test(test_accumulate_superseded_entries_drop_out),
 		cmocka_unit_test(test_accumulate_refuses_mixed_cells),
+		cmocka_unit_test(test_accumulate_refuses_sums_that_overflow),
 		cmocka_unit_test(test_accumulate_empty_log),
 	};
 
