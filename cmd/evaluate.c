@@ -58,7 +58,7 @@ static void json_number_or_null(eks_buf *b, int has, double x)
 static void put_family_json(eks_buf *b, const eks_evaluated *e)
 {
 	int first = 1;
-	size_t i;
+	size_t i, n;
 
 	eks_buf_putc(b, '{');
 	json_key(b, &first, "hypotheses");
@@ -69,8 +69,22 @@ static void put_family_json(eks_buf *b, const eks_evaluated *e)
 		eks_buf_put_json_string(b, or_unknown(e->family[i]));
 	}
 	eks_buf_putc(b, ']');
+	json_key(b, &first, "multiplicity");
+	json_string_or_null(b, e->multiplicity);
 	json_key(b, &first, "registered");
 	eks_buf_puts(b, e->registered_commit ? "true" : "false");
+	/* members the registration did not have: made confirmatory
+	 * superiority without an amendment, adjusted all the same */
+	json_key(b, &first, "not_registered");
+	eks_buf_putc(b, '[');
+	for (i = 0, n = 0; e->registered_commit && i < e->family_count; i++) {
+		if (e->family_registered[i])
+			continue;
+		if (n++)
+			eks_buf_putc(b, ',');
+		eks_buf_put_json_string(b, or_unknown(e->family[i]));
+	}
+	eks_buf_putc(b, ']');
 	json_key(b, &first, "changes");
 	eks_buf_putc(b, '[');
 	for (i = 0; i < e->family_changes_count; i++) {
@@ -254,17 +268,34 @@ static void print_csv(const eks_evaluations *ev)
 	eks_buf_dispose(&b);
 }
 
+/* Whether hypothesis `id` is one of experiment `e`'s. */
+static int has_hypothesis(const eks_evaluated *e, const char *id)
+{
+	size_t j;
+
+	for (j = 0; id && j < e->count; j++)
+		if (e->hypotheses[j].id && !strcmp(e->hypotheses[j].id, id))
+			return 1;
+	return 0;
+}
+
 /*
- * "Family: H1, H3 (confirmatory superiority, as registered in 1a2b3c4;
- * changed by amendment: H4 added in 5d6e7f8)."
+ * The family in a sentence: "Family adjusted together (holm): H1, H2, H3
+ * (confirmatory superiority as registered in 1a2b3c4; H3 added by the
+ * amendment in 5d6e7f8; H4 changed without an amendment, adjusted with
+ * them; H5 no longer in the protocol, counted as p = 1)."
  */
 static void print_family_text(const eks_evaluated *e)
 {
+	int none = e->multiplicity && !strcmp(e->multiplicity, "none");
 	size_t i;
 
 	if (e->family_count == 0)
 		return;
-	printf("  Family adjusted together: ");
+	if (none)
+		printf("  Confirmatory family, not adjusted (multiplicity: none): ");
+	else
+		printf("  Family adjusted together (%s): ", e->multiplicity ? e->multiplicity : "holm");
 	for (i = 0; i < e->family_count; i++)
 		printf("%s%s", i ? ", " : "", or_unknown(e->family[i]));
 	if (e->registered_commit)
@@ -274,10 +305,17 @@ static void print_family_text(const eks_evaluated *e)
 	for (i = 0; i < e->family_changes_count; i++) {
 		const eks_family_change_row *c = &e->family_changes[i];
 
-		printf("%s%s %s by the amendment in %.7s", i ? ", " : "; ",
-		       or_unknown(c->hypothesis), c->added ? "added" : "removed",
-		       or_unknown(c->commit));
+		printf("; %s %s by the amendment in %.7s", or_unknown(c->hypothesis),
+		       c->added ? "added" : "removed", or_unknown(c->commit));
 	}
+	for (i = 0; e->registered_commit && i < e->family_count; i++)
+		if (!e->family_registered[i])
+			printf("; %s made confirmatory superiority without an amendment, %s",
+			       or_unknown(e->family[i]), none ? "counted in it" : "adjusted with them");
+	for (i = 0; i < e->family_count; i++)
+		if (!has_hypothesis(e, e->family[i]))
+			printf("; %s no longer in the protocol%s", or_unknown(e->family[i]),
+			       none ? "" : ", counted as p = 1");
 	printf(").\n");
 }
 
@@ -354,7 +392,7 @@ static void print_text(const char *revision, const eks_evaluations *ev)
 		for (j = 0; j < e->count; j++) {
 			const eks_verdict_row *r = &e->hypotheses[j];
 			printf("  %s: %s%s\n", or_unknown(r->id), r->reason ? r->reason : "",
-			       r->post_hoc ? " (post hoc: changed after its outcome was first observed)" : "");
+			       r->post_hoc ? " It is post hoc: it changed after its outcome was first observed." : "");
 		}
 		print_family_text(e);
 	}

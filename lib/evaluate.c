@@ -184,7 +184,9 @@ typedef enum no_answer {
 	NO_EVENTS,           /* proportions: no unit in any group had the event */
 	ONLY_EVENTS,         /* every unit in every group had it */
 	DID_FIXED,           /* did of proportions: each group 0 of n or n of n */
-	NO_VARIATION,        /* means: every sd 0, or constant to R's t.test */
+	NO_VARIATION,        /* means: every sd 0 */
+	NEARLY_CONSTANT,     /* means: too little spread for R's t.test */
+	TOO_LARGE,           /* numbers R's own formula overflows on */
 	DEGENERATE           /* a value that is not finite, or no width */
 } no_answer;
 
@@ -330,10 +332,13 @@ static int compute(estimate *e, const eks_hypothesis *h, method m,
 	/* What the method itself says it cannot do (R's t.test: "data are
 	 * essentially constant"), and what no verdict may come from. */
 	if (e->why == ESTIMABLE && r.status != EKS_STATS_OK)
-		e->why = r.status == EKS_STATS_NO_VARIANCE ? NO_VARIATION : DEGENERATE;
+		e->why = r.status == EKS_STATS_NO_VARIANCE ? NEARLY_CONSTANT :
+			r.status == EKS_STATS_OVERFLOW ? TOO_LARGE : DEGENERATE;
+	/* the width of the method's own interval, before any shift by a
+	 * value (which may round a narrow interval away) */
 	if (e->why == ESTIMABLE &&
 	    !(e->finite && isfinite(e->ci_low) && isfinite(e->ci_high) &&
-	      e->ci_high > e->ci_low && e->p_value >= 0.0 && e->p_value <= 1.0))
+	      r.ci_high > r.ci_low && e->p_value >= 0.0 && e->p_value <= 1.0))
 		e->why = DEGENERATE;
 	return 0;
 }
@@ -386,25 +391,45 @@ static double working_amount(double amount, int log_scale)
 
 /* ---------------------------------------------------------------- wording */
 
+/* A number for reading: 2 decimals below 10, 1 up to a million, whole
+ * numbers up to 1e15, and 3 significant digits beyond or below 0.01. */
 static void put_number(eks_buf *b, double x)
 {
 	double a = fabs(x);
 
-	if (a != 0 && (a < 0.01 || a >= 1e6))
+	if (a != 0 && (a < 0.01 || a >= 1e15))
 		eks_buf_printf(b, "%.3g", x);
 	else if (a < 10)
 		eks_buf_printf(b, "%.2f", x);
-	else
+	else if (a < 1e6)
 		eks_buf_printf(b, "%.1f", x);
+	else
+		eks_buf_printf(b, "%.0f", x);
 }
 
-/* "p = 0.0473" or "p < 0.0001" */
-static void put_p(eks_buf *b, const char *label, double p)
+/* A ratio, with enough digits that 0.9973 is not read as 1. */
+static void put_ratio(eks_buf *b, double x)
 {
-	if (p < 0.0001)
+	eks_buf_printf(b, "%.4g", x);
+}
+
+/*
+ * "p = 0.0473" or "p < 0.0001", with more digits when four decimals
+ * would put p on the other side of alpha (0.04997 is not "0.0500").
+ * `alpha` <= 0: no level to keep apart.
+ */
+static void put_p(eks_buf *b, const char *label, double p, double alpha)
+{
+	char text[32];
+
+	if (p < 0.0001) {
 		eks_buf_printf(b, "%s < 0.0001", label);
-	else
-		eks_buf_printf(b, "%s = %.4f", label, p);
+		return;
+	}
+	snprintf(text, sizeof(text), "%.4f", p);
+	if (alpha > 0 && (strtod(text, NULL) < alpha) != (p < alpha))
+		snprintf(text, sizeof(text), "%.6g", p);
+	eks_buf_printf(b, "%s = %s", label, text);
 }
 
 /* "9.5 percentage points" / "1.30 points" (the size, without sign) */
@@ -432,17 +457,33 @@ static void put_level(eks_buf *b, const eks_group_result *g)
 }
 
 /* "(95% CI -18.9 to -0.06 points)" */
-static void put_interval(eks_buf *b, const eks_hypothesis_result *res,
-			 double conf_level, double low, double high, int log_scale)
+/* "-18.9 to -0.06 points", "0.45 to 0.9973" */
+static void put_bounds(eks_buf *b, const eks_hypothesis_result *res,
+		       double low, double high, int log_scale)
 {
 	int proportion_points = !log_scale && res->outcome->measure == EKS_MEASURE_PROPORTION;
 	double scale = proportion_points ? 100.0 : 1.0;
 
-	eks_buf_printf(b, " (%g%% CI ", conf_level * 100);
+	if (log_scale) {
+		put_ratio(b, low);
+		eks_buf_puts(b, " to ");
+		put_ratio(b, high);
+		return;
+	}
 	put_number(b, low * scale);
 	eks_buf_puts(b, " to ");
 	put_number(b, high * scale);
-	eks_buf_puts(b, proportion_points ? " points)" : ")");
+	if (proportion_points)
+		eks_buf_puts(b, " points");
+}
+
+/* " (95% CI -18.9 to -0.06 points)" */
+static void put_interval(eks_buf *b, const eks_hypothesis_result *res,
+			 double conf_level, double low, double high, int log_scale)
+{
+	eks_buf_printf(b, " (%g%% CI ", conf_level * 100);
+	put_bounds(b, res, low, high, log_scale);
+	eks_buf_putc(b, ')');
 }
 
 /* One arm's own change, for did: "in a, 'y' went from 34.2% at t0 to
@@ -490,7 +531,7 @@ static void describe_effect(eks_buf *b, const eks_hypothesis_result *res,
 		eks_buf_printf(b, "The %s of '%s' in %s against %s at %s was ",
 			       h->estimator == EKS_ESTIMATOR_RATIO ? "ratio" : "odds ratio",
 			       o->id, h->arm, h->against, h->timepoint);
-		put_number(b, e->estimate);
+		put_ratio(b, e->estimate);
 	} else if (h->estimator == EKS_ESTIMATOR_DID) {
 		put_change(b, res, &res->groups[0], &res->groups[1], 1);
 		eks_buf_puts(b, "; ");
@@ -505,7 +546,11 @@ static void describe_effect(eks_buf *b, const eks_hypothesis_result *res,
 		eks_buf_printf(b, " %s in %s than ", e->estimate >= 0 ? "higher" : "lower", h->arm);
 		if (h->against)
 			eks_buf_printf(b, "%s", h->against);
-		else {
+		else if (o->measure == EKS_MEASURE_PROPORTION) {
+			/* a share, as the percentage points beside it */
+			eks_buf_puts(b, "the benchmark ");
+			eks_buf_printf(b, "%.4g%%", h->against_value * 100);
+		} else {
 			eks_buf_puts(b, "the benchmark ");
 			put_number(b, h->against_value);
 		}
@@ -534,14 +579,14 @@ static void put_margin(eks_buf *b, const eks_hypothesis_result *res,
 	}
 	if (both_sides) {
 		eks_buf_puts(b, "the margin (ratios from ");
-		put_number(b, 1.0 / (1.0 + h->margin));
+		put_ratio(b, 1.0 / (1.0 + h->margin));
 		eks_buf_puts(b, " to ");
-		put_number(b, 1.0 + h->margin);
+		put_ratio(b, 1.0 + h->margin);
 		eks_buf_putc(b, ')');
 		return;
 	}
 	eks_buf_puts(b, "the margin (a ratio of ");
-	put_number(b, worse);
+	put_ratio(b, worse);
 	eks_buf_putc(b, ')');
 }
 
@@ -603,6 +648,19 @@ static void describe_no_answer(eks_buf *b, const eks_hypothesis_result *res,
 		eks_buf_putc(b, ')');
 		follows = res->groups_count == 4 ? ": its spread is unknown" :
 			": its spread is unknown (R's t.test stops: \"data are essentially constant\")";
+		break;
+	case NEARLY_CONSTANT:
+		eks_buf_printf(b, "'%s' varies too little against the size of its values for "
+			       "a test (", id);
+		put_groups(b, res);
+		eks_buf_putc(b, ')');
+		follows = res->groups_count == 4 ? "" :
+			": R's t.test stops (\"data are essentially constant\")";
+		break;
+	case TOO_LARGE:
+		eks_buf_printf(b, "The values of '%s' are too large for the %s method "
+			       "(R's own formula overflows and gives no p-value)",
+			       id, res->method);
 		break;
 	case DEGENERATE:
 	default:
@@ -853,20 +911,20 @@ static int decide(eks_hypothesis_result *res, work *w, const eks_protocol *p,
 			if (res->p_adjusted < alpha)
 				eks_buf_puts(&why, ": significant, but smaller than the minimum effect of interest");
 			else if (adjusted && res->p_value < alpha && (family_said = 1))
-				eks_buf_printf(&why, ", but after adjusting for %zu confirmatory hypotheses the difference is not significant",
+				eks_buf_printf(&why, ", but after adjusting for %zu confirmatory hypotheses it is not significant",
 					       family->size);
 			else
 				eks_buf_puts(&why, ", which is not significant");
 		}
 		eks_buf_puts(&why, " (");
-		put_p(&why, "p", res->p_value);
+		put_p(&why, "p", res->p_value, alpha);
 		if (adjusted) {
 			eks_buf_puts(&why, ", ");
-			put_p(&why, "adjusted p", res->p_adjusted);
+			put_p(&why, "adjusted p", res->p_adjusted, alpha);
 			if (!family_said)
 				eks_buf_printf(&why, " over %zu confirmatory hypotheses", family->size);
 			if (family->without_p)
-				eks_buf_printf(&why, ", where %s without a p-value count%s as p = 1",
+				eks_buf_printf(&why, ", where %s, without a superiority p-value, count%s as p = 1",
 					       family->without_p,
 					       family->without_p_count == 1 ? "s" : "");
 		}
@@ -879,37 +937,36 @@ static int decide(eks_hypothesis_result *res, work *w, const eks_protocol *p,
 			eks_buf_puts(&why, ": the interval rules out a loss larger than ");
 		} else if (below(w->U, -w->M)) {
 			res->verdict = EKS_VERDICT_REFUTED;
-			eks_buf_puts(&why, ": the whole interval lies beyond ");
+			eks_buf_puts(&why, ": the whole interval lies on the worse side of ");
 		} else {
 			res->verdict = EKS_VERDICT_INCONCLUSIVE;
 			eks_buf_puts(&why, ": the interval does not rule out a loss larger than ");
 		}
 		put_margin(&why, res, w->e.log_scale, 0);
 		eks_buf_puts(&why, " (");
-		put_p(&why, "one-sided p against the margin", res->p_value);
+		put_p(&why, "one-sided p against the margin", res->p_value,
+		      (1.0 - res->conf_level) / 2.0);
 		eks_buf_puts(&why, ")");
 		break;
 
 	case EKS_TEST_EQUIVALENCE:
 		if (above(w->L2, -w->M) && below(w->U2, w->M)) {
 			res->verdict = EKS_VERDICT_SUPPORTED;
-			eks_buf_printf(&why, ": the %g%% interval", res->tost_conf_level * 100);
-			put_interval(&why, res, res->tost_conf_level, res->ci_tost_low,
-				     res->ci_tost_high, w->e.log_scale);
-			eks_buf_puts(&why, " lies within ");
+			eks_buf_printf(&why, ": the %g%% interval, ", res->tost_conf_level * 100);
+			put_bounds(&why, res, res->ci_tost_low, res->ci_tost_high, w->e.log_scale);
+			eks_buf_puts(&why, ", lies within ");
 		} else if (at_least(w->L, w->M) || at_most(w->U, -w->M)) {
 			res->verdict = EKS_VERDICT_REFUTED;
 			eks_buf_puts(&why, ": the interval lies outside ");
 		} else {
 			res->verdict = EKS_VERDICT_INCONCLUSIVE;
-			eks_buf_printf(&why, ": the %g%% interval", res->tost_conf_level * 100);
-			put_interval(&why, res, res->tost_conf_level, res->ci_tost_low,
-				     res->ci_tost_high, w->e.log_scale);
-			eks_buf_puts(&why, " is not within ");
+			eks_buf_printf(&why, ": the %g%% interval, ", res->tost_conf_level * 100);
+			put_bounds(&why, res, res->ci_tost_low, res->ci_tost_high, w->e.log_scale);
+			eks_buf_puts(&why, ", is not within ");
 		}
 		put_margin(&why, res, w->e.log_scale, 1);
 		eks_buf_puts(&why, " (");
-		put_p(&why, "TOST p", res->p_value);
+		put_p(&why, "TOST p", res->p_value, alpha);
 		eks_buf_puts(&why, ")");
 		break;
 
@@ -929,10 +986,18 @@ threshold:
 		eks_buf_puts(&why, ": less than the minimum effect (a threshold, without a significance test)");
 	}
 small:
+	/* SPEC 6.3: small counts strain an asymptotic method; say which
+	 * exact one there is, if any */
 	if (res->has_interval && asymptotic_two_proportions(w->method) &&
-	    small_counts(res->groups))
-		eks_buf_printf(&why, "; the counts are small (an expected count below 5), "
-			       "so an exact method would be safer than %s", res->method);
+	    small_counts(res->groups)) {
+		eks_buf_puts(&why, "; the counts are small (an expected count below 5), "
+			     "so an exact method would be safer");
+		if (h->test == EKS_TEST_SUPERIORITY && h->estimator == EKS_ESTIMATOR_DIFFERENCE)
+			eks_buf_puts(&why, " (method: fisher)");
+		else
+			eks_buf_printf(&why, ", and there is none for this comparison: read the %s interval with care",
+				       res->method);
+	}
 	eks_buf_putc(&why, '.');
 	set_reason(res, &why);
 	return eks_buf_oom(&why) ? EKS_ENOMEM : 0;
@@ -993,6 +1058,7 @@ static int adjust_family(eks_evaluation *ev, const eks_protocol *p,
 		ev->family_registered = 1;
 		for (i = 0; i < options->registered_family_count && rc == 0; i++)
 			rc = add_member(ev, options->registered_family[i]);
+		ev->family_registered_count = ev->family_size;
 	}
 	for (i = 0; i < ev->count && rc == 0; i++)
 		if (ev->results[i].hypothesis->id && is_candidate(ev->results[i].hypothesis))

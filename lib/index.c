@@ -82,7 +82,7 @@ static const char schema_sql[] =
 	" allocation TEXT, model TEXT, unit TEXT, start_date TEXT, end_date TEXT,"
 	" registered_at TEXT, registered_commit TEXT, evidence_level INTEGER,"
 	" n_entries INTEGER NOT NULL, last_recorded_at TEXT,"
-	" deviations INTEGER NOT NULL, errors INTEGER NOT NULL);"
+	" deviations INTEGER NOT NULL, errors INTEGER NOT NULL, multiplicity TEXT);"
 	/* eks_index_invalid, on every read, without reading every row */
 	"CREATE INDEX x_experiment_invalid ON x_experiment(id) WHERE errors > 0;"
 	"CREATE TABLE x_partner(exp INTEGER NOT NULL, seq INTEGER NOT NULL,"
@@ -137,7 +137,8 @@ static const char schema_sql[] =
 	/* the multiplicity family each experiment's p-values were adjusted
 	 * over, and the amendments that changed it (SPEC 6.4) */
 	"CREATE TABLE x_family(exp INTEGER NOT NULL, seq INTEGER NOT NULL,"
-	" hypothesis_id TEXT, PRIMARY KEY (exp, seq)) WITHOUT ROWID;"
+	" hypothesis_id TEXT, registered INTEGER,"
+	" PRIMARY KEY (exp, seq)) WITHOUT ROWID;"
 	"CREATE TABLE x_family_change(exp INTEGER NOT NULL, seq INTEGER NOT NULL,"
 	" commit_id TEXT, hypothesis_id TEXT, added INTEGER,"
 	" PRIMARY KEY (exp, seq)) WITHOUT ROWID;"
@@ -208,7 +209,7 @@ enum {
 
 static const char *const insert_sql[ST_DELETE_FIRST] = {
 	[ST_EXPERIMENT] = ("INSERT INTO x_experiment VALUES"
-			   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+			   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
 	[ST_PARTNER] = "INSERT INTO x_partner VALUES(?,?,?,?,?,?)",
 	[ST_ARM] = "INSERT INTO x_arm VALUES(?,?,?,?,?)",
 	[ST_INTERVENTION] = "INSERT INTO x_intervention VALUES(?,?,?,?)",
@@ -219,7 +220,7 @@ static const char *const insert_sql[ST_DELETE_FIRST] = {
 	[ST_VERDICT] = "INSERT INTO x_verdict VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_VERDICT_GROUP] = "INSERT INTO x_verdict_group VALUES(?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_FILE] = "INSERT INTO x_file VALUES(?,?,?,?)",
-	[ST_FAMILY] = "INSERT INTO x_family VALUES(?,?,?)",
+	[ST_FAMILY] = "INSERT INTO x_family VALUES(?,?,?,?)",
 	[ST_FAMILY_CHANGE] = "INSERT INTO x_family_change VALUES(?,?,?,?,?)",
 	[ST_FIND_KEY] = "SELECT key FROM x_experiment WHERE id = ?",
 	[ST_OLD_COMMITS] = "SELECT id, commit_id FROM x_entry WHERE exp = ?",
@@ -811,6 +812,17 @@ static int load_integrity(struct loaded *l, struct update *u, const struct previ
 	return 0;
 }
 
+/* Whether `log` has a registration entry (superseded or not). */
+static int has_registration(const eks_log *log)
+{
+	size_t i;
+
+	for (i = 0; log && i < log->entries_count; i++)
+		if (log->entries[i].kind == EKS_ENTRY_REGISTRATION)
+			return 1;
+	return 0;
+}
+
 /*
  * The verdicts as `evaluate` gives them, with the registered family
  * (SPEC 6.4) and the post-hoc marks (SPEC 5) from l->integrity.  A log
@@ -824,13 +836,30 @@ static int load_evaluation(struct loaded *l)
 	size_t i;
 	int rc;
 
+	char **unchanged = NULL;
+	size_t j;
+
 	if (in && in->registered) {
 		options.registered_family = in->family;
 		options.registered_family_count = in->family_count;
+	} else if (!in && has_registration(l->log)) {
+		/* registered, and the protocol never changed since it was
+		 * created: the family as registered is the protocol's */
+		if (!(unchanged = calloc(l->protocol->hypotheses_count + 1, sizeof(*unchanged))))
+			return eks_error_oom();
+		for (i = 0, j = 0; i < l->protocol->hypotheses_count; i++) {
+			const eks_hypothesis *h = &l->protocol->hypotheses[i];
+			if (h->id && h->family != EKS_FAMILY_EXPLORATORY &&
+			    h->test == EKS_TEST_SUPERIORITY)
+				unchanged[j++] = h->id;
+		}
+		options.registered_family = unchanged;
+		options.registered_family_count = j;
 	}
 	rc = eks_log_accumulate(&l->cells, l->log);
 	if (rc == 0)
 		rc = eks_evaluate(&l->evaluation, l->protocol, l->cells, &options);
+	free(unchanged);
 	if (rc == EKS_ENOMEM)
 		return rc;
 	if (rc < 0) {
@@ -1034,8 +1063,8 @@ static int insert_verdicts(struct update *u, long long key, const eks_evaluation
 	int rc = 0;
 
 	for (i = 0; i < ev->family_size && rc == 0; i++)
-		rc = insert(u->db, u->idx->st[ST_FAMILY], "kkt", key, (long long)i,
-			    ev->family[i]);
+		rc = insert(u->db, u->idx->st[ST_FAMILY], "kktk", key, (long long)i,
+			    ev->family[i], (long long)(i < ev->family_registered_count));
 	for (i = 0; in && i < in->family_changes_count && rc == 0; i++)
 		rc = insert(u->db, u->idx->st[ST_FAMILY_CHANGE], "kkttk", key, (long long)i,
 			    in->family_changes[i].commit, in->family_changes[i].hypothesis,
@@ -1094,7 +1123,7 @@ static int insert_experiment(struct update *u, long long key, const struct loade
 	if (registration)
 		registered_commit(reg_commit, u, l->id);
 
-	rc = insert(u->db, st, "otttttttttttttoktkk",
+	rc = insert(u->db, st, "otttttttttttttoktkkt",
 		    key != 0, key, l->id,
 		    p ? p->title : NULL, p ? p->title_nb : NULL,
 		    p ? p->challenge : NULL, p ? p->phase : NULL,
@@ -1105,7 +1134,8 @@ static int insert_experiment(struct update *u, long long key, const struct loade
 		    registration ? registration->recorded_at : NULL,
 		    reg_commit[0] ? reg_commit : NULL,
 		    p && p->evidence_level > 0, (long long)(p ? p->evidence_level : 0),
-		    (long long)entries, last, (long long)l->deviations, (long long)l->errors);
+		    (long long)entries, last, (long long)l->deviations, (long long)l->errors,
+		    p && p->multiplicity ? eks_multiplicity_name(p->multiplicity) : NULL);
 	if (rc < 0)
 		return rc;
 	key = sqlite3_last_insert_rowid(u->db);
@@ -1928,13 +1958,20 @@ static int read_family(eks_evaluations *ev, eks_evaluated *e, sqlite3_stmt *fam,
 	while (rc == 0 && (src = sqlite3_step(fam)) == SQLITE_ROW) {
 		if (e->family_count == alloc) {
 			const char **grown;
+			int *flags;
 			alloc = alloc ? alloc * 2 : 4;
 			if (!(grown = realloc(e->family, alloc * sizeof(*grown)))) {
 				rc = eks_error_oom();
 				break;
 			}
 			e->family = grown;
+			if (!(flags = realloc(e->family_registered, alloc * sizeof(*flags)))) {
+				rc = eks_error_oom();
+				break;
+			}
+			e->family_registered = flags;
 		}
+		e->family_registered[e->family_count] = sqlite3_column_int(fam, 1);
 		rc = keep_text(&e->family[e->family_count++], ev, fam, 0);
 	}
 	sqlite3_reset(fam);
@@ -1979,6 +2016,7 @@ void eks_evaluations_free(eks_evaluations *ev)
 	for (i = 0; i < ev->count; i++) {
 		free(ev->experiments[i].hypotheses);
 		free(ev->experiments[i].family);
+		free(ev->experiments[i].family_registered);
 		free(ev->experiments[i].family_changes);
 	}
 	free(ev->experiments);
@@ -2002,7 +2040,7 @@ int eks_index_evaluations(eks_evaluations **out, eks_index *idx,
 		"SELECT seq, arm, timepoint, has_data, is_count, n, events, mean, sd"
 		" FROM x_verdict_group WHERE exp = ? ORDER BY seq, g";
 	static const char fam_sql[] =
-		"SELECT hypothesis_id FROM x_family WHERE exp = ? ORDER BY seq";
+		"SELECT hypothesis_id, registered FROM x_family WHERE exp = ? ORDER BY seq";
 	static const char chg_sql[] =
 		"SELECT commit_id, hypothesis_id, added FROM x_family_change"
 		" WHERE exp = ? ORDER BY seq";
@@ -2015,9 +2053,9 @@ int eks_index_evaluations(eks_evaluations **out, eks_index *idx,
 	if (!(ev = calloc(1, sizeof(*ev))))
 		return eks_error_oom();
 	src = sqlite3_prepare_v2(idx->db, ids
-				 ? "SELECT key, id, status, errors, registered_commit"
+				 ? "SELECT key, id, status, errors, registered_commit, multiplicity"
 				   " FROM x_experiment WHERE id = ?"
-				 : "SELECT key, id, status, errors, registered_commit"
+				 : "SELECT key, id, status, errors, registered_commit, multiplicity"
 				   " FROM x_experiment ORDER BY id",
 				 -1, &list, NULL);
 	if (src == SQLITE_OK)
@@ -2063,7 +2101,8 @@ int eks_index_evaluations(eks_evaluations **out, eks_index *idx,
 		memset(e, 0, sizeof(*e));
 		if ((rc = keep_text(&e->id, ev, list, 1)) < 0 ||
 		    (rc = keep_text(&e->status, ev, list, 2)) < 0 ||
-		    (rc = keep_text(&e->registered_commit, ev, list, 4)) < 0)
+		    (rc = keep_text(&e->registered_commit, ev, list, 4)) < 0 ||
+		    (rc = keep_text(&e->multiplicity, ev, list, 5)) < 0)
 			goto done;
 		e->has_errors = sqlite3_column_int64(list, 3) > 0;
 		if ((rc = read_verdicts(ev, e, hyp, grp, sqlite3_column_int64(list, 0))) < 0 ||

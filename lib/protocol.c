@@ -1216,14 +1216,18 @@ static void read_hypothesis(eks_schema *s, const eks_protocol *p,
 	if (alpha_node && h->test == EKS_TEST_NONINFERIORITY)
 		eks_schema_warning(s, alpha_node, "'alpha' has no effect on a "
 				   "noninferiority test, which is decided with the "
-				   "analysis.conf_level interval (0.95 means one-sided "
-				   "0.025); remove it, or change conf_level");
+				   "analysis.conf_level interval (conf_level 0.95 means "
+				   "one-sided 0.025); remove it, or change conf_level");
 	if (h->method == EKS_METHOD_FISHER && h->test != EKS_TEST_SUPERIORITY &&
 	    h->test != EKS_TEST_UNKNOWN && h->against)
 		eks_schema_warning(s, method_node, "method 'fisher' gives only a "
-				   "p-value; a %s test is decided on an interval, so "
-				   "evaluate uses Newcombe's (method: newcombe); write "
-				   "that to say so", eks_test_name(h->test));
+				   "p-value, which %s, so evaluate uses and reports "
+				   "Newcombe's interval; write method: newcombe to say so",
+				   h->test == EKS_TEST_THRESHOLD ?
+				   "a threshold test does not use" :
+				   h->test == EKS_TEST_EQUIVALENCE ?
+				   "an equivalence test is not decided on" :
+				   "a noninferiority test is not decided on");
 	check_method(s, h, o, method_node);
 
 	/* Completeness for registration (validate --strict, register). */

@@ -22,6 +22,8 @@ const char *eks_stats_status_reason(eks_stats_status status)
 		return "a group has fewer than two units, so its spread is unknown";
 	case EKS_STATS_NO_VARIANCE:
 		return "the data show no variation (every value or every outcome is the same), so no test is possible";
+	case EKS_STATS_OVERFLOW:
+		return "the numbers are too large for the method (R gives no p-value for them)";
 	}
 	return "no test is possible";
 }
@@ -202,8 +204,12 @@ int eks_stats_did_prop(eks_stats_result *out, const long long x[4],
 		p[i] = (double)x[i] / (double)n[i];
 		v[i] = p[i] * (1.0 - p[i]) / (double)n[i];
 	}
-	return eks_stats_difference(out, p[0] - p[1], sqrt(v[0] + v[1]),
-				    p[2] - p[3], sqrt(v[2] + v[3]), conf_level);
+	/* each arm's change as an exact difference, so that equal changes
+	 * give a difference in differences of 0, not 1e-17 */
+	return eks_stats_difference(out, eks_stats_prop_difference(x[0], n[0], x[1], n[1]),
+				    sqrt(v[0] + v[1]),
+				    eks_stats_prop_difference(x[2], n[2], x[3], n[3]),
+				    sqrt(v[2] + v[3]), conf_level);
 }
 
 /*

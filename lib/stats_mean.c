@@ -93,6 +93,12 @@ int eks_stats_ttest_welch(eks_stats_result *out, const eks_summary *a,
 	if ((rc = finish_t(&r, r.estimate, 0.0, se, df,
 			   fmax(fabs(a->mean), fabs(b->mean)))) < 0)
 		return rc;
+	/* R forms df without the scaling above; where its stderr^4
+	 * overflows, df and p are NaN: no test (SPEC 6.3). */
+	if (r.status == EKS_STATS_OK &&
+	    !isfinite((sa2 + sb2) * (sa2 + sb2) /
+		      (sa2 * sa2 / (na - 1.0) + sb2 * sb2 / (nb - 1.0))))
+		eks_stats_result_untestable(&r, EKS_STATS_OVERFLOW, conf_level);
 done:
 	*out = r;
 	return 0;

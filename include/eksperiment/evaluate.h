@@ -64,6 +64,9 @@ typedef struct eks_evaluation {
 	char **family;
 	size_t family_size;
 	int family_registered;
+	/* family[0 .. family_registered_count - 1] are the registered
+	 * members; the rest were added without an amendment */
+	size_t family_registered_count;
 } eks_evaluation;
 
 /* What eks_evaluate needs besides the protocol and the data. */

@@ -182,6 +182,8 @@ typedef struct eks_evaluated {
 	 * 6.4): the registered one when registered_commit is set. */
 	const char **family;
 	size_t family_count;
+	int *family_registered;         /* per member: in the registration */
+	const char *multiplicity;       /* holm, bonferroni or none */
 	eks_family_change_row *family_changes;
 	size_t family_changes_count;
 } eks_evaluated;

@@ -36,7 +36,11 @@ typedef enum {
 	EKS_STATS_TOO_FEW,
 	/* No variation to test against: every value equal (sd = 0), or no
 	 * group with both events and non-events.  The statistic is undefined. */
-	EKS_STATS_NO_VARIANCE
+	EKS_STATS_NO_VARIANCE,
+	/* The numbers are too large for the method as R computes it: R's
+	 * t.test gives NaN degrees of freedom and no p-value (Welch with a
+	 * variance near 1e300), so there is no test here either. */
+	EKS_STATS_OVERFLOW
 } eks_stats_status;
 
 /* One plain-language sentence (no trailing period) saying why a result

@@ -146,9 +146,9 @@ PY
 	run 0 eks evaluate pilot --format json
 	family_is H1,H2,H3 0.00234373856796517 H3:added
 	run 0 eks evaluate pilot
-	expect_contains out "Family adjusted together: H1, H2, H3 (confirmatory superiority as registered in"
+	expect_contains out "Family adjusted together (holm): H1, H2, H3 (confirmatory superiority as registered in"
 	expect_contains out "H3 added by the amendment in $(git rev-parse --short=7 "$amended")"
-	expect_contains out "H2 and H3 without a p-value count as p = 1"
+	expect_contains out "H2 and H3, without a superiority p-value, count as p = 1"
 
 	# a deviation (H2 made exploratory by hand, no amendment) changes nothing
 	sed -i 's/^    outcome: education$/    outcome: education\n    family: exploratory/' \
@@ -157,6 +157,30 @@ PY
 	run 1 eks validate
 	run 0 eks evaluate pilot --format json
 	family_is H1,H2,H3 0.00234373856796517 H3:added
+
+	# deviations that remove H3 and add H4: H3 still counts (as p = 1),
+	# H4 is adjusted with the family, and the text says both
+	python3 - experiments/pilot/experiment.yaml <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+start = text.index("  - id: H3\n")
+end = text.index("\nanalysis:")
+h4 = text[text.index("  - id: H1\n"):text.index("  - id: H2\n")].replace("id: H1", "id: H4")
+open(path, "w").write(text[:start] + h4 + text[end:])
+PY
+	git commit -qam "H3 out, H4 in"
+	run 0 eks evaluate pilot --format json
+	python3 - <<'PY'
+import json
+(e,) = json.load(open("out"))["experiments"]
+assert e["family"]["hypotheses"] == ["H1", "H2", "H3", "H4"], e["family"]
+assert e["family"]["not_registered"] == ["H4"], e["family"]
+assert e["family"]["multiplicity"] == "holm"
+PY
+	run 0 eks evaluate pilot
+	expect_contains out "H4 made confirmatory superiority without an amendment, adjusted with them"
+	expect_contains out "H3 no longer in the protocol, counted as p = 1"
 
 	# the family as it stood before the amendment
 	run 0 eks evaluate pilot --format json --rev "$before"

@@ -689,6 +689,41 @@ static void test_evaluate_no_variation(void **state)
 	fixture_release(&fx);
 }
 
+/* Where R's t.test gives no answer though the data vary: too little
+ * spread for the size of the values (R stops, "data are essentially
+ * constant"), or variances so large that R's df is NaN:
+ * t.test(c(-1e150, 0, 1e150), y) has df NaN and p NaN. */
+static void test_evaluate_no_answer_where_r_has_none(void **state)
+{
+	struct fixture fx;
+
+	(void)state;
+	evaluate_with(&fx, "mean", "increase", "", H("H1", ARMS "    estimator: difference\n"),
+		      "  - {outcome: y, arm: a, timepoint: t1, values: [1000000, 1000000.000000001, 1000000.000000002]}\n"
+		      "  - {outcome: y, arm: b, timepoint: t1, values: [1000001, 1000001.000000001, 1000001.000000002]}\n");
+	assert_not_estimable(&fx.evaluation->results[0], "varies too little against the size of its values");
+	assert_null(strstr(fx.evaluation->results[0].reason, "did not vary"));
+	fixture_release(&fx);
+	evaluate_with(&fx, "mean", "increase", "",
+		      H("H1", ARMS "    estimator: difference\n")
+		      H("H2", ARMS "    estimator: difference\n    test: noninferiority\n    margin: 1\n"),
+		      "  - {outcome: y, arm: a, timepoint: t1, n: 3, mean: 0, sd: 1e150}\n"
+		      "  - {outcome: y, arm: b, timepoint: t1, n: 10, mean: 1, sd: 2.5}\n");
+	assert_not_estimable(&fx.evaluation->results[0], "too large for the welch method");
+	assert_not_estimable(&fx.evaluation->results[1], "too large for the welch method");
+	fixture_release(&fx);
+
+	/* a very narrow interval is still an interval, whatever the value it
+	 * is shifted by rounds it to */
+	evaluate_with(&fx, "proportion", "increase", "",
+		      H("H1", "    compare: {arm: a, against_value: 0.01}\n    estimator: difference\n"
+			"    test: equivalence\n    margin: 0.02\n    alpha: 0.49\n"),
+		      "  - {outcome: y, arm: a, timepoint: t1, n: 1000000000000000, events: 0}\n");
+	assert_true(fx.evaluation->results[0].has_interval);
+	assert_int_not_equal(fx.evaluation->results[0].verdict, EKS_VERDICT_INSUFFICIENT_DATA);
+	fixture_release(&fx);
+}
+
 /* A single group against a value is not estimable only where R gives no
  * answer: R answers binom.test(0, 30, 0.1) and prop.test(0, 30, 0.1). */
 static void test_evaluate_one_group_answers_where_r_does(void **state)
@@ -921,7 +956,7 @@ static void test_evaluate_family_counts_a_missing_member_as_one(void **state)
 	assert_int_equal(fx.evaluation->family_size, 3);
 	assert_close(fx.evaluation->results[0].p_adjusted, 0.0349555671551915, 1e-9);
 	assert_close(fx.evaluation->results[1].p_adjusted, 0.0194752225123573, 1e-9);
-	assert_non_null(strstr(fx.evaluation->results[0].reason, "H3 without a p-value counts as p = 1"));
+	assert_non_null(strstr(fx.evaluation->results[0].reason, "H3, without a superiority p-value, counts as p = 1"));
 
 	/* the registered family, with H9 since removed: holm(c(p1, p2, 1, 1)) */
 	options.registered_family = registered;
@@ -983,6 +1018,7 @@ int main(void)
 		cmocka_unit_test(test_evaluate_no_events_or_only_events_for_every_method),
 		cmocka_unit_test(test_evaluate_no_variation),
 		cmocka_unit_test(test_evaluate_one_group_answers_where_r_does),
+		cmocka_unit_test(test_evaluate_no_answer_where_r_has_none),
 		cmocka_unit_test(test_evaluate_ties_at_the_minimum_effect_and_margin),
 		cmocka_unit_test(test_evaluate_margin_p_comes_from_the_same_interval),
 		cmocka_unit_test(test_evaluate_family_counts_a_missing_member_as_one),
