@@ -459,8 +459,14 @@ static void write_hypothesis(FILE *f, const struct experiment *e, int index,
 			strcmp(estimator, "ratio") && strcmp(estimator, "odds_ratio") ? k->min_effect : 0.1);
 	else if (rnd(5) == 0 && !strcmp(estimator, "difference"))
 		fprintf(f, "    minimum_effect: %g\n", k->min_effect * 2);
-	if (rnd(6) == 0)
-		fprintf(f, "    alpha: %s\n", rnd(2) ? "0.1" : "0.025");
+	if (rnd(6) == 0) {
+		/* drawn for every test, so the rest of the stream is as before;
+		 * a noninferiority test has no use for alpha (validate warns) */
+		const char *alpha = rnd(2) ? "0.1" : "0.025";
+
+		if (strcmp(test, "noninferiority"))
+			fprintf(f, "    alpha: %s\n", alpha);
+	}
 	if (family_exploratory)
 		fputs("    family: exploratory\n", f);
 }

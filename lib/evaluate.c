@@ -620,53 +620,52 @@ static void put_groups(eks_buf *b, const eks_hypothesis_result *res)
 static void describe_no_answer(eks_buf *b, const eks_hypothesis_result *res,
 			       no_answer why, int consequence)
 {
-	const char *id = res->outcome->id, *follows = "";
+	const char *before = NULL, *after = "", *follows = "";
+	int did = res->groups_count == 4;
 
 	switch (why) {
 	case NO_EVENTS:
-		eks_buf_printf(b, "No unit had the event '%s' in either arm (", id);
-		put_groups(b, res);
-		eks_buf_putc(b, ')');
+		before = "No unit had the event ";
+		after = " in either arm";
 		follows = ": the arms cannot be compared";
 		break;
 	case ONLY_EVENTS:
-		eks_buf_printf(b, "Every unit had the event '%s' in both arms (", id);
-		put_groups(b, res);
-		eks_buf_putc(b, ')');
+		before = "Every unit had the event ";
+		after = " in both arms";
 		follows = ": the arms cannot be compared";
 		break;
 	case DID_FIXED:
-		eks_buf_printf(b, "In each of the four groups either no unit or every unit had the event '%s' (", id);
-		put_groups(b, res);
-		eks_buf_putc(b, ')');
+		before = "In each of the four groups either no unit or every unit had the event ";
 		follows = ": the difference in differences has no standard error";
 		break;
 	case NO_VARIATION:
-		eks_buf_printf(b, "'%s' did not vary: every value was the same within %s (",
-			       id, res->groups_count > 1 ? "each group" : "the group");
-		put_groups(b, res);
-		eks_buf_putc(b, ')');
-		follows = res->groups_count == 4 ? ": its spread is unknown" :
+		before = "";
+		after = res->groups_count > 1 ? " did not vary: every value was the same within each group" :
+			" did not vary: every value was the same within the group";
+		follows = did ? ": its spread is unknown" :
 			": its spread is unknown (R's t.test stops: \"data are essentially constant\")";
 		break;
 	case NEARLY_CONSTANT:
-		eks_buf_printf(b, "'%s' varies too little against the size of its values for "
-			       "a test (", id);
-		put_groups(b, res);
-		eks_buf_putc(b, ')');
-		follows = res->groups_count == 4 ? "" :
-			": R's t.test stops (\"data are essentially constant\")";
+		before = "";
+		after = " varies too little against the size of its values for a test";
+		follows = did ? "" : ": R's t.test stops (\"data are essentially constant\")";
 		break;
 	case TOO_LARGE:
 		eks_buf_printf(b, "The values of '%s' are too large for the %s method "
 			       "(R's own formula overflows and gives no p-value)",
-			       id, res->method);
+			       res->outcome->id, res->method);
 		break;
 	case DEGENERATE:
 	default:
 		eks_buf_printf(b, "The %s method gives no usable interval for these data "
 			       "(it is infinite or has no width)", res->method);
 		break;
+	}
+	if (before) {
+		/* the case, with every group it looked at */
+		eks_buf_printf(b, "%s'%s'%s (", before, res->outcome->id, after);
+		put_groups(b, res);
+		eks_buf_putc(b, ')');
 	}
 	if (consequence)
 		eks_buf_printf(b, "%s, so there is no interval and no p-value to decide the hypothesis by",
@@ -910,10 +909,11 @@ static int decide(eks_hypothesis_result *res, work *w, const eks_protocol *p,
 			res->verdict = EKS_VERDICT_INCONCLUSIVE;
 			if (res->p_adjusted < alpha)
 				eks_buf_puts(&why, ": significant, but smaller than the minimum effect of interest");
-			else if (adjusted && res->p_value < alpha && (family_said = 1))
+			else if (adjusted && res->p_value < alpha) {
 				eks_buf_printf(&why, ", but after adjusting for %zu confirmatory hypotheses it is not significant",
 					       family->size);
-			else
+				family_said = 1;
+			} else
 				eks_buf_puts(&why, ", which is not significant");
 		}
 		eks_buf_puts(&why, " (");
