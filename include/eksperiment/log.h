@@ -21,7 +21,8 @@ extern "C" {
 typedef enum {
 	EKS_ENTRY_UNKNOWN = 0,
 	EKS_ENTRY_OBSERVATION, EKS_ENTRY_NOTE, EKS_ENTRY_ADJUSTMENT,
-	EKS_ENTRY_STATUS, EKS_ENTRY_REGISTRATION, EKS_ENTRY_AMENDMENT
+	EKS_ENTRY_STATUS, EKS_ENTRY_REGISTRATION, EKS_ENTRY_AMENDMENT,
+	EKS_ENTRY_DISCLOSURE
 } eks_entry_kind;
 
 /* Which summary fields an observation carries. */
@@ -82,6 +83,16 @@ typedef struct eks_entry {
 	size_t amendment_paths_count;
 	char *amendment_class;   /* major | minor */
 	char *amendment_reason;
+	/* kind: disclosure (SPEC 5): the commit whose deviations (protocol
+	 * paths) and log rewrites (entry ids) it discloses, and why; `keep`
+	 * names the commit whose content of a doubled entry counts (8.4). */
+	char *disclosure_commit;
+	char **disclosure_paths;
+	size_t disclosure_paths_count;
+	char **disclosure_entries;
+	size_t disclosure_entries_count;
+	char *disclosure_reason;
+	char *disclosure_keep;
 	int line;                /* line of the entry's first key */
 	int col;                 /* and its column */
 } eks_entry;
