@@ -71,45 +71,135 @@ static void keep_paths(eks_diag_list *diags, char *const *paths, size_t count)
 	diags->count = kept;
 }
 
+/* Whether `id` is one of the sorted `ids`. */
+static int is_listed(char *const *ids, size_t count, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (!strcmp(ids[i], id))
+			return 1;
+	return 0;
+}
+
+/* Report the deviations of one experiment: errors, or warnings once
+ * disclosed (SPEC 5). */
+static void report_deviations(eks_diag_list *diags, const eks_integrity *in)
+{
+	eks_buf path = EKS_BUF_INIT;
+	size_t j;
+
+	eks_buf_printf(&path, "experiments/%s/experiment.yaml", in->id);
+	for (j = 0; j < in->deviations_count; j++) {
+		const eks_deviation *d = &in->deviations[j];
+		const char *how = d->kind == EKS_DIFF_ADDED ? "added" :
+				  d->kind == EKS_DIFF_REMOVED ? "removed" : "changed";
+
+		if (d->disclosure_entry)
+			eks_diag_add(diags, EKS_DIAG_WARNING, eks_buf_cstr(&path), d->line, d->col,
+				     "deviation from the registered protocol: '%s' was %s in commit %.7s (\"%s\") "
+				     "without an amendment; disclosed in entry %s: \"%s\"",
+				     d->path, how, d->commit, d->subject, d->disclosure_entry,
+				     d->disclosure_reason);
+		else
+			eks_diag_add(diags, EKS_DIAG_ERROR, eks_buf_cstr(&path), d->line, d->col,
+				     "deviation from the registered protocol: '%s' was %s in commit %.7s (\"%s\") "
+				     "without an amendment naming it; the change stays in the history, so report it with the results "
+				     "(amendments are made with 'eksperiment edit %s -m \"reason\"'; "
+				     "explain this one with 'eksperiment disclose %s --commit %.7s -m \"why\"')",
+				     d->path, how, d->commit, d->subject, in->id, in->id, d->commit);
+	}
+	eks_buf_dispose(&path);
+}
+
+/* Report the log rewrites of one experiment, one problem per entry and
+ * commit, naming every field with its old and new value. */
+static void report_rewrites(eks_diag_list *diags, const eks_integrity *in)
+{
+	eks_buf path = EKS_BUF_INIT, what = EKS_BUF_INIT;
+	size_t j, k;
+
+	eks_buf_printf(&path, "experiments/%s/log.yaml", in->id);
+	for (j = 0; j < in->rewrites_count; j = k) {
+		const eks_rewrite *r = &in->rewrites[j];
+
+		eks_buf_clear(&what);
+		for (k = j; k < in->rewrites_count &&
+			    !strcmp(in->rewrites[k].commit, r->commit) &&
+			    !strcmp(in->rewrites[k].entry_id, r->entry_id); k++) {
+			const eks_rewrite *f = &in->rewrites[k];
+
+			if (k > j)
+				eks_buf_puts(&what, "; ");
+			if (f->removed)
+				eks_buf_printf(&what, "removed (it was: %s)", f->old_value ? f->old_value : "");
+			else if (!f->old_value)
+				eks_buf_printf(&what, "%s added: %s", f->path, f->new_value);
+			else if (!f->new_value)
+				eks_buf_printf(&what, "%s removed (was %s)", f->path, f->old_value);
+			else
+				eks_buf_printf(&what, "%s %s -> %s", f->path, f->old_value, f->new_value);
+		}
+		if (r->disclosure_entry)
+			eks_diag_add(diags, EKS_DIAG_WARNING, eks_buf_cstr(&path), r->line, r->col,
+				     "log rewrite: entry %s was changed after it was committed, in commit %.7s (\"%s\"): %s; "
+				     "disclosed in entry %s: \"%s\"",
+				     r->entry_id, r->commit, r->subject, eks_buf_cstr(&what),
+				     r->disclosure_entry, r->disclosure_reason);
+		else
+			eks_diag_add(diags, EKS_DIAG_ERROR, eks_buf_cstr(&path), r->line, r->col,
+				     "log rewrite: entry %s was changed after it was committed, in commit %.7s (\"%s\"): %s; "
+				     "the log is append-only: correct a value with a new entry "
+				     "('eksperiment log %s ... --supersedes %s'), and explain this rewrite with "
+				     "'eksperiment disclose %s --commit %.7s -m \"why\"'",
+				     r->entry_id, r->commit, r->subject, eks_buf_cstr(&what),
+				     in->id, r->entry_id, in->id, r->commit);
+	}
+	eks_buf_dispose(&what);
+	eks_buf_dispose(&path);
+}
+
 /*
- * Report the deviations (SPEC 5) of the registered experiments in the
- * history of `commit`: changes of frozen fields that no amendment named.
+ * Report what the history of `commit` says about the experiments: the
+ * deviations (SPEC 5) of the registered ones, changes of frozen fields
+ * that no amendment named, and the log rewrites of all of them.  Only
+ * the experiments eks_integrity_candidates names can have either.
  */
-static int add_deviations(eks_diag_list *diags, eks_repo *repo, const char *commit,
-			  const eks_check_result *result)
+static int add_history_problems(eks_diag_list *diags, eks_repo *repo, const char *commit,
+				const eks_check_result *result)
 {
 	char **candidates = NULL;
-	size_t i, j, candidates_count = 0;
+	size_t i, candidates_count = 0;
 	int rc;
 
 	rc = eks_integrity_candidates(&candidates, &candidates_count, repo, commit);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < result->registered_count; i++) {
+	for (i = 0; i < candidates_count; i++) {
+		const char *id = candidates[i];
 		eks_integrity *in = NULL;
 		eks_buf path = EKS_BUF_INIT;
+		char *data = NULL;
+		int present;
 
-		if (!eks_integrity_is_candidate(candidates, candidates_count, result->registered[i]))
-			continue;       /* its protocol never changed after it was created */
-		rc = eks_integrity_load(&in, repo, commit, result->registered[i]);
+		/* an experiment that is no longer there has nothing to check */
+		eks_buf_printf(&path, "experiments/%s/experiment.yaml", id);
+		present = eks_repo_read(&data, NULL, repo, commit, eks_buf_cstr(&path)) == 0;
+		free(data);
+		eks_buf_dispose(&path);
+		eks_error_clear();
+		if (!present)
+			continue;
+		rc = eks_integrity_load(&in, repo, commit, id);
 		if (rc == EKS_ENOTFOUND)
 			continue;       /* not committed yet: no history to check */
 		if (rc < 0) {
 			eks_strings_free(candidates, candidates_count);
 			return rc;
 		}
-		eks_buf_printf(&path, "experiments/%s/experiment.yaml", result->registered[i]);
-		for (j = 0; j < in->deviations_count; j++) {
-			const eks_deviation *d = &in->deviations[j];
-			eks_diag_add(diags, EKS_DIAG_ERROR, eks_buf_cstr(&path), d->line, d->col,
-				     "deviation from the registered protocol: '%s' was %s in commit %.7s (\"%s\") "
-				     "without an amendment naming it; the change stays in the history, so report it with the results "
-				     "(amendments are made with 'eksperiment edit %s -m \"reason\"')",
-				     d->path, d->kind == EKS_DIFF_ADDED ? "added" :
-				     d->kind == EKS_DIFF_REMOVED ? "removed" : "changed",
-				     d->commit, d->subject, result->registered[i]);
-		}
-		eks_buf_dispose(&path);
+		if (is_listed(result->registered, result->registered_count, id))
+			report_deviations(diags, in);
+		report_rewrites(diags, in);
 		eks_integrity_free(in);
 	}
 	eks_strings_free(candidates, candidates_count);
@@ -217,9 +307,10 @@ int cmd_validate(int argc, char **argv)
 		exit_code = cmd_fail(rc, NULL);
 		goto done;
 	}
-	/* In a repository, the history of registered protocols is checked too. */
-	if (repo && result.registered_count) {
-		rc = add_deviations(&diags, repo, rev ? commit : "HEAD", &result);
+	/* In a repository, the history is checked too: deviations of
+	 * registered protocols, rewrites of any log. */
+	if (repo && eks_repo_resolve(commit, repo, rev ? rev : "HEAD") == 0) {
+		rc = add_history_problems(&diags, repo, commit, &result);
 		if (rc < 0) {
 			exit_code = cmd_fail(rc, NULL);
 			goto done;
@@ -227,7 +318,9 @@ int cmd_validate(int argc, char **argv)
 		if (rev && optind < argc)
 			keep_paths(&diags, argv + optind, (size_t)(argc - optind));
 		result.errors = eks_diag_count(&diags, EKS_DIAG_ERROR);
+		result.warnings = eks_diag_count(&diags, EKS_DIAG_WARNING);
 	}
+	eks_error_clear();
 	switch (format) {
 	case FORMAT_JSON:
 		print_json(&result, &diags, rev ? commit : NULL);

@@ -40,6 +40,7 @@ typedef struct walk_ctx {
 	eks_diff *diff;
 	eks_diff_class amend_class;  /* NONE: not frozen */
 	int in_ext;                  /* below an x-* key */
+	int entry;                   /* a log entry: observations by label */
 } walk_ctx;
 
 static unsigned show_flags(const walk_ctx *w)
@@ -308,6 +309,104 @@ static int walk_list(walk_ctx *w, eks_buf *path, const eks_cv *o,
 	return rc;
 }
 
+/* An observation's label, "outcome/arm/timepoint", into `b`; 0 when a
+ * part is missing or not a scalar. */
+static int observation_label(eks_buf *b, const eks_cv *obs)
+{
+	static const char *const parts[] = { "outcome", "arm", "timepoint" };
+	size_t i;
+
+	eks_buf_clear(b);
+	if (obs->type != EKS_CV_OBJECT)
+		return 0;
+	for (i = 0; i < 3; i++) {
+		const eks_cv *v = eks_cv_member(obs, parts[i], strlen(parts[i]));
+
+		if (!v || v->type == EKS_CV_OBJECT || v->type == EKS_CV_ARRAY ||
+		    v->type == EKS_CV_NULL || !v->raw_len)
+			return 0;
+		if (i)
+			eks_buf_putc(b, '/');
+		eks_buf_put(b, v->raw, v->raw_len);
+	}
+	return !eks_buf_oom(b);
+}
+
+/* The observation of `list` labelled `label`, or NULL; `*unique` is 0
+ * when some label of the list is missing or repeated. */
+static const eks_cv *observation_find(const eks_cv *list, const char *label)
+{
+	eks_buf b = EKS_BUF_INIT;
+	const eks_cv *hit = NULL;
+	size_t i;
+
+	for (i = 0; i < list->count && !hit; i++)
+		if (observation_label(&b, &list->items[i]) && !strcmp(b.ptr, label))
+			hit = &list->items[i];
+	eks_buf_dispose(&b);
+	return hit;
+}
+
+/* Whether every observation of `list` has a label and no two share one. */
+static int observations_labelled(const eks_cv *list)
+{
+	eks_buf a = EKS_BUF_INIT, b = EKS_BUF_INIT;
+	size_t i, j;
+	int ok = 1;
+
+	for (i = 0; i < list->count && ok; i++) {
+		ok = observation_label(&a, &list->items[i]);
+		for (j = i + 1; j < list->count && ok; j++)
+			ok = !(observation_label(&b, &list->items[j]) && !strcmp(a.ptr, b.ptr));
+	}
+	eks_buf_dispose(&a);
+	eks_buf_dispose(&b);
+	return ok;
+}
+
+/* The observations of a log entry, paired by their labels
+ * (observations[neet/molde/t1].n); lists of more than 500, or with
+ * labels missing or repeated, are compared as one value. */
+static int walk_observations(walk_ctx *w, eks_buf *path, const eks_cv *o,
+			     const eks_cv *n, int *done)
+{
+	eks_buf label = EKS_BUF_INIT;
+	size_t i, base = path->len;
+	int rc = 0;
+
+	*done = 0;
+	if (o->count > 500 || n->count > 500 ||
+	    !observations_labelled(o) || !observations_labelled(n))
+		return 0;
+	*done = 1;
+	for (i = 0; rc == 0 && i < n->count + o->count; i++) {
+		int removed = i >= n->count;
+		const eks_cv *m = removed ? &o->items[i - n->count] : &n->items[i];
+		const eks_cv *other;
+
+		if (!observation_label(&label, m)) {
+			rc = EKS_ENOMEM;
+			break;
+		}
+		other = observation_find(removed ? n : o, label.ptr);
+		if (removed && other)
+			continue;
+		eks_buf_printf(path, "[%s]", label.ptr);
+		if (eks_buf_oom(path))
+			rc = EKS_ENOMEM;
+		else if (removed)
+			rc = add_change(w, path->ptr, EKS_DIFF_REMOVED, m, NULL, m, 0);
+		else if (!other)
+			rc = add_change(w, path->ptr, EKS_DIFF_ADDED, NULL, m, m, 0);
+		else
+			rc = walk_object(w, path, other, m, 0);
+		path->len = base;
+		path->ptr[base] = '\0';
+	}
+	eks_buf_dispose(&label);
+	return rc;
+}
+
 /*
  * Compare the old and new value at `path`: mappings field by field, lists
  * of mappings with ids element by element, anything else as a whole.
@@ -321,6 +420,14 @@ static int compare_values(walk_ctx *w, eks_buf *path, const eks_cv *o,
 
 	if (o->type == EKS_CV_OBJECT && n->type == EKS_CV_OBJECT)
 		return walk_object(w, path, o, n, 0);
+	if (w->entry && o->type == EKS_CV_ARRAY && n->type == EKS_CV_ARRAY &&
+	    !strcmp(path->ptr, "observations")) {
+		int done;
+
+		rc = walk_observations(w, path, o, n, &done);
+		if (rc < 0 || done)
+			return rc;
+	}
 	if (o->type == EKS_CV_ARRAY && n->type == EKS_CV_ARRAY &&
 	    (o->count || n->count)) {
 		/* Lists of mappings with ids; a list of scalars (or an empty
@@ -357,7 +464,7 @@ int eks_protocol_diff(eks_diff **out, const eks_node *old_root,
 {
 	eks_cv old_tree, new_tree;
 	eks_buf path = EKS_BUF_INIT;
-	walk_ctx w = { NULL, EKS_DIFF_CLASS_NONE, 0 };
+	walk_ctx w = { NULL, EKS_DIFF_CLASS_NONE, 0, 0 };
 	int rc, have_old = 0, have_new = 0;
 
 	*out = NULL;
@@ -382,6 +489,52 @@ int eks_protocol_diff(eks_diff **out, const eks_node *old_root,
 	}
 	rc = walk_object(&w, &path, have_old ? &old_tree : NULL,
 			 have_new ? &new_tree : NULL, 1);
+done:
+	if (have_old)
+		eks_cv_release(&old_tree);
+	if (have_new)
+		eks_cv_release(&new_tree);
+	eks_buf_dispose(&path);
+	if (rc < 0) {
+		eks_diff_free(w.diff);
+		return rc;
+	}
+	*out = w.diff;
+	return 0;
+}
+
+int eks_entry_diff(eks_diff **out, const eks_node *old_entry,
+		   const eks_node *new_entry)
+{
+	eks_cv old_tree, new_tree;
+	eks_buf path = EKS_BUF_INIT;
+	walk_ctx w = { NULL, EKS_DIFF_CLASS_NONE, 0, 1 };
+	int rc, have_old = 0, have_new = 0;
+
+	*out = NULL;
+	w.diff = calloc(1, sizeof(*w.diff));
+	if (!w.diff)
+		return eks_error_oom();
+	if (old_entry && old_entry->kind == EKS_NODE_MAP) {
+		rc = eks_cv_build(&old_tree, old_entry, 0);
+		if (rc < 0)
+			goto done;
+		have_old = 1;
+	}
+	if (new_entry && new_entry->kind == EKS_NODE_MAP) {
+		rc = eks_cv_build(&new_tree, new_entry, 0);
+		if (rc < 0)
+			goto done;
+		have_new = 1;
+	}
+	if (eks_buf_grow(&path, 64) < 0) {
+		rc = EKS_ENOMEM;
+		goto done;
+	}
+	/* x-* fields of an entry are data like any other */
+	w.in_ext = 1;
+	rc = walk_object(&w, &path, have_old ? &old_tree : NULL,
+			 have_new ? &new_tree : NULL, 0);
 done:
 	if (have_old)
 		eks_cv_release(&old_tree);

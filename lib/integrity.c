@@ -2,10 +2,14 @@
  * integrity.c - registration, amendments, deviations and post-hoc changes
  * from the history of one experiment (SPEC 5).  See integrity.h.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "eksperiment/accumulate.h"
 #include "eksperiment/buf.h"
 #include "eksperiment/diff.h"
 #include "eksperiment/error.h"
@@ -16,6 +20,8 @@
 #include "store_internal.h"
 
 #include <git2.h>
+
+static int compare_ids(const void *a, const void *b);
 
 /* A growable list of strings without duplicates. */
 typedef struct string_set {
@@ -51,6 +57,23 @@ static int set_add(string_set *s, const char *v)
 	return 0;
 }
 
+/* Append without looking for a duplicate (for lists known to have none). */
+static int set_append(string_set *s, const char *v)
+{
+	if (s->count == s->alloc) {
+		size_t alloc = s->alloc ? s->alloc * 2 : 8;
+		char **items = realloc(s->items, alloc * sizeof(*items));
+		if (!items)
+			return eks_error_oom();
+		s->items = items;
+		s->alloc = alloc;
+	}
+	if (!(s->items[s->count] = strdup(v)))
+		return eks_error_oom();
+	s->count++;
+	return 0;
+}
+
 static void set_dispose(string_set *s)
 {
 	size_t i;
@@ -64,12 +87,14 @@ static void set_dispose(string_set *s)
 /* One side of a commit: the parsed experiment.yaml and log.yaml. */
 typedef struct snapshot {
 	eks_yaml_file *protocol;
+	eks_yaml_file *log_file;   /* the log's documents */
 	eks_log *log;
 } snapshot;
 
 static void snapshot_release(snapshot *s)
 {
 	eks_yaml_file_free(s->protocol);
+	eks_yaml_file_free(s->log_file);
 	eks_log_free(s->log);
 	memset(s, 0, sizeof(*s));
 }
@@ -90,14 +115,11 @@ static void snapshot_read(snapshot *s, eks_repo *repo, const char *rev,
 	free(data);
 	data = NULL;
 	if (want_log) {
-		eks_yaml_file *file = NULL;
-
 		eks_buf_clear(&path);
 		eks_buf_printf(&path, "experiments/%s/log.yaml", id);
 		if (eks_repo_read(&data, &len, repo, rev, eks_buf_cstr(&path)) == 0 &&
-		    eks_yaml_parse(&file, eks_buf_cstr(&path), data, len, &ignored) == 0)
-			eks_log_parse(&s->log, file, NULL, &ignored);
-		eks_yaml_file_free(file);
+		    eks_yaml_parse(&s->log_file, eks_buf_cstr(&path), data, len, &ignored) == 0)
+			eks_log_parse(&s->log, s->log_file, NULL, &ignored);
 		free(data);
 	}
 	eks_buf_dispose(&path);
@@ -422,12 +444,232 @@ static int protocol_changes(eks_integrity *in, eks_repo *repo, const eks_history
 	return rc;
 }
 
+
+/* ---- log rewrites ------------------------------------------------------ */
+
+/* The document of entry `entry_id` in a parsed log file, or NULL. */
+static const eks_node *entry_node(const eks_yaml_file *file, const char *entry_id)
+{
+	size_t i;
+
+	for (i = 0; file && entry_id && i < file->count; i++) {
+		const eks_node *id = eks_node_get(file->documents[i], "id");
+
+		if (id && id->kind == EKS_NODE_SCALAR && id->value &&
+		    !strcmp(id->value, entry_id))
+			return file->documents[i];
+	}
+	return NULL;
+}
+
+/* The outcomes an entry's observations are about, added to `set`. */
+static int add_outcomes(string_set *set, const eks_entry *e)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; e && i < e->observations_count && rc == 0; i++)
+		rc = set_add(set, e->observations[i].outcome);
+	return rc;
+}
+
+static eks_rewrite *add_rewrite(eks_integrity *in, const eks_history_commit *c,
+				const char *entry_id, int removed, int line, int col)
+{
+	eks_rewrite *r;
+
+	if (in->rewrites_count % 8 == 0) {
+		eks_rewrite *grown = realloc(in->rewrites,
+					     (in->rewrites_count + 8) * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		in->rewrites = grown;
+	}
+	r = &in->rewrites[in->rewrites_count];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->commit, sizeof(r->commit), "%s", c->id);
+	r->removed = removed;
+	r->line = line;
+	r->col = col;
+	in->rewrites_count++;
+	if (!(r->subject = strdup(c->subject ? c->subject : "")) ||
+	    !(r->entry_id = strdup(entry_id)))
+		return NULL;
+	return r;
+}
+
+/* The entries that commit `c` changed or removed: one record per field
+ * changed, one per entry removed.  `now` is the commit's own log; the
+ * parents' are read here.  The old versions' outcomes go to `touched`
+ * (entry id -> outcomes, see rewritten_outcomes). */
+static int log_rewrites(eks_integrity *in, eks_repo *repo, const eks_history_commit *c,
+			const snapshot *now, string_set *touched_ids,
+			string_set *touched_outcomes)
+{
+	snapshot *parents = NULL;
+	size_t np = c->parents_count, i, p;
+	int rc = 0;
+
+	if (np && !(parents = calloc(np, sizeof(*parents))))
+		return eks_error_oom();
+	for (p = 0; p < np; p++) {
+		eks_buf rev = EKS_BUF_INIT;
+
+		eks_buf_printf(&rev, "%s^%zu", c->id, p + 1);
+		snapshot_read(&parents[p], repo, eks_buf_cstr(&rev), in->id, 1);
+		eks_buf_dispose(&rev);
+	}
+	for (i = 0; i < c->changes_count && rc == 0; i++) {
+		const eks_change *ch = &c->changes[i];
+		const eks_node *old_node = NULL, *new_node;
+		const eks_entry *old_entry = NULL;
+		eks_diff *diff = NULL;
+		size_t j;
+
+		if ((ch->kind != EKS_CHANGE_ENTRY_CHANGED &&
+		     ch->kind != EKS_CHANGE_ENTRY_REMOVED) || !ch->entry_id)
+			continue;
+		for (p = 0; p < np && !old_node; p++) {
+			old_node = entry_node(parents[p].log_file, ch->entry_id);
+			old_entry = old_node ? find_entry(parents[p].log, ch->entry_id) : NULL;
+		}
+		if ((rc = set_add(touched_ids, ch->entry_id)) < 0 ||
+		    (rc = add_outcomes(touched_outcomes, old_entry)) < 0)
+			break;
+		if (ch->kind == EKS_CHANGE_ENTRY_REMOVED) {
+			eks_buf summary = EKS_BUF_INIT;
+			eks_rewrite *r = add_rewrite(in, c, ch->entry_id, 1,
+						     old_node ? old_node->line : 0,
+						     old_node ? old_node->col : 0);
+
+			if (!r)
+				return eks_error_oom();
+			if (old_entry)
+				eks_entry_summarise(&summary, old_entry, 0);
+			else
+				eks_buf_puts(&summary, "an entry");
+			if (eks_buf_oom(&summary))
+				rc = eks_error_oom();
+			else
+				r->old_value = eks_buf_detach(&summary);
+			continue;
+		}
+		new_node = entry_node(now->log_file, ch->entry_id);
+		rc = eks_entry_diff(&diff, old_node, new_node);
+		if (rc < 0)
+			break;
+		for (j = 0; j < diff->count && rc == 0; j++) {
+			const eks_field_change *f = &diff->changes[j];
+			eks_rewrite *r = add_rewrite(in, c, ch->entry_id, 0,
+						     f->line, f->col);
+
+			if (!r || !(r->path = strdup(f->path)) ||
+			    (f->old_value && !(r->old_value = strdup(f->old_value))) ||
+			    (f->new_value && !(r->new_value = strdup(f->new_value))))
+				rc = eks_error_oom();
+		}
+		eks_diff_free(diff);
+	}
+	for (p = 0; p < np; p++)
+		snapshot_release(&parents[p]);
+	free(parents);
+	return rc;
+}
+
+/*
+ * The outcomes whose data in `log` (the log of the revision) come from a
+ * rewritten entry: the outcomes of every rewritten entry that is still
+ * there and not superseded, before and after the rewrite, and those of
+ * every removed one.
+ */
+static int rewritten_outcomes(eks_integrity *in, const eks_log *log,
+			      const string_set *touched_ids,
+			      const string_set *old_outcomes_of_all)
+{
+	string_set outcomes = { 0 };
+	size_t i;
+	int rc = 0, any = 0;
+
+	for (i = 0; i < touched_ids->count && rc == 0; i++) {
+		const char *id = touched_ids->items[i];
+		const eks_entry *e = find_entry(log, id);
+
+		if (e && eks_log_entry_superseded(log, id))
+			continue;
+		any = 1;
+		rc = add_outcomes(&outcomes, e);
+	}
+	/* what the rewritten entries held before counts as well */
+	for (i = 0; any && i < old_outcomes_of_all->count && rc == 0; i++)
+		rc = set_add(&outcomes, old_outcomes_of_all->items[i]);
+	if (outcomes.count)
+		qsort(outcomes.items, outcomes.count, sizeof(char *), compare_ids);
+	in->rewritten_outcomes = outcomes.items;
+	in->rewritten_outcomes_count = outcomes.count;
+	return rc;
+}
+
+/* Whether a disclosure's commit (7 to 40 hex digits) names `commit`. */
+static int names_commit(const char *named, const char *commit)
+{
+	size_t n = named ? strlen(named) : 0;
+
+	return n >= 7 && !strncmp(named, commit, n);
+}
+
+/* Mark what the disclosure entries of `log` cover. */
+static int apply_disclosures(eks_integrity *in, const eks_log *log)
+{
+	size_t i, j, k;
+
+	for (i = 0; log && i < log->entries_count; i++) {
+		const eks_entry *e = &log->entries[i];
+
+		if (e->kind != EKS_ENTRY_DISCLOSURE || !e->id ||
+		    eks_log_entry_superseded(log, e->id))
+			continue;
+		for (j = 0; j < in->deviations_count; j++) {
+			eks_deviation *d = &in->deviations[j];
+
+			if (d->disclosure_entry || !names_commit(e->disclosure_commit, d->commit))
+				continue;
+			for (k = 0; k < e->disclosure_paths_count; k++)
+				if (eks_diff_path_covers(e->disclosure_paths[k], d->path))
+					break;
+			if (k == e->disclosure_paths_count)
+				continue;
+			if (!(d->disclosure_entry = strdup(e->id)) ||
+			    !(d->disclosure_reason = strdup(e->disclosure_reason ?
+							    e->disclosure_reason : "")))
+				return eks_error_oom();
+		}
+		for (j = 0; j < in->rewrites_count; j++) {
+			eks_rewrite *r = &in->rewrites[j];
+
+			if (r->disclosure_entry || !names_commit(e->disclosure_commit, r->commit))
+				continue;
+			for (k = 0; k < e->disclosure_entries_count; k++)
+				if (!strcmp(e->disclosure_entries[k], r->entry_id))
+					break;
+			if (k == e->disclosure_entries_count)
+				continue;
+			if (!(r->disclosure_entry = strdup(e->id)) ||
+			    !(r->disclosure_reason = strdup(e->disclosure_reason ?
+							    e->disclosure_reason : "")))
+				return eks_error_oom();
+		}
+	}
+	return 0;
+}
+
 int eks_integrity_load(eks_integrity **out, eks_repo *repo, const char *rev,
 		       const char *id)
 {
 	eks_history *history = NULL;
 	eks_integrity *in;
 	string_set observed = { 0 }, post_hoc = { 0 }, family = { 0 };
+	string_set touched_ids = { 0 }, touched_outcomes = { 0 };
+	snapshot final;
 	size_t k, i, j;
 	int rc;
 
@@ -444,7 +686,7 @@ int eks_integrity_load(eks_integrity **out, eks_repo *repo, const char *rev,
 
 	for (k = history->commits_count; k-- > 0 && rc == 0;) {
 		const eks_history_commit *c = &history->commits[k];
-		int protocol_changed = 0, adds_entries = 0;
+		int protocol_changed = 0, adds_entries = 0, rewrites = 0;
 		snapshot now;
 
 		for (i = 0; i < c->changes_count; i++) {
@@ -452,13 +694,20 @@ int eks_integrity_load(eks_integrity **out, eks_repo *repo, const char *rev,
 				protocol_changed = 1;
 			if (c->changes[i].kind == EKS_CHANGE_ENTRY_ADDED)
 				adds_entries = 1;
+			if (c->changes[i].kind == EKS_CHANGE_ENTRY_CHANGED ||
+			    c->changes[i].kind == EKS_CHANGE_ENTRY_REMOVED)
+				rewrites = 1;
 		}
-		if (!protocol_changed && !adds_entries)
+		if (!protocol_changed && !adds_entries && !rewrites)
 			continue;
-		snapshot_read(&now, repo, c->id, id, adds_entries);
+		snapshot_read(&now, repo, c->id, id, adds_entries || rewrites);
 
-		/* first what the commit changed in the protocol ... */
-		if (protocol_changed)
+		/* entries already committed that this commit changed */
+		if (rewrites)
+			rc = log_rewrites(in, repo, c, &now, &touched_ids, &touched_outcomes);
+
+		/* what the commit changed in the protocol ... */
+		if (rc == 0 && protocol_changed)
 			rc = protocol_changes(in, repo, c, &now, now.log, &post_hoc, &observed,
 					      &family);
 
@@ -488,6 +737,18 @@ int eks_integrity_load(eks_integrity **out, eks_repo *repo, const char *rev,
 
 	eks_history_free(history);
 	set_dispose(&observed);
+
+	/* what the log of the revision discloses, and where its data come
+	 * from rewritten entries */
+	if (rc == 0 && (in->deviations_count || in->rewrites_count)) {
+		snapshot_read(&final, repo, rev ? rev : "HEAD", id, 1);
+		rc = apply_disclosures(in, final.log);
+		if (rc == 0 && touched_ids.count)
+			rc = rewritten_outcomes(in, final.log, &touched_ids, &touched_outcomes);
+		snapshot_release(&final);
+	}
+	set_dispose(&touched_ids);
+	set_dispose(&touched_outcomes);
 	in->post_hoc = post_hoc.items;
 	in->post_hoc_count = post_hoc.count;
 	in->family = family.items;
@@ -510,13 +771,46 @@ int eks_integrity_is_post_hoc(const eks_integrity *in, const char *hypothesis)
 	return 0;
 }
 
+int eks_integrity_is_rewritten(const eks_integrity *in, const char *outcome)
+{
+	return in && outcome && in->rewritten_outcomes_count &&
+		bsearch(&outcome, in->rewritten_outcomes, in->rewritten_outcomes_count,
+			sizeof(char *), compare_ids) != NULL;
+}
+
+size_t eks_integrity_undisclosed(const eks_integrity *in)
+{
+	size_t i, n = 0;
+
+	for (i = 0; in && i < in->deviations_count; i++)
+		n += !in->deviations[i].disclosure_entry;
+	for (i = 0; in && i < in->rewrites_count; i++)
+		n += !in->rewrites[i].disclosure_entry;
+	return n;
+}
+
 void eks_integrity_free(eks_integrity *in)
 {
 	size_t i;
 
 	if (!in)
 		return;
+	for (i = 0; i < in->rewrites_count; i++) {
+		free(in->rewrites[i].subject);
+		free(in->rewrites[i].entry_id);
+		free(in->rewrites[i].path);
+		free(in->rewrites[i].old_value);
+		free(in->rewrites[i].new_value);
+		free(in->rewrites[i].disclosure_entry);
+		free(in->rewrites[i].disclosure_reason);
+	}
+	free(in->rewrites);
+	for (i = 0; i < in->rewritten_outcomes_count; i++)
+		free(in->rewritten_outcomes[i]);
+	free(in->rewritten_outcomes);
 	for (i = 0; i < in->deviations_count; i++) {
+		free(in->deviations[i].disclosure_entry);
+		free(in->deviations[i].disclosure_reason);
 		free(in->deviations[i].subject);
 		free(in->deviations[i].path);
 		free(in->deviations[i].old_value);
@@ -546,25 +840,99 @@ static int compare_ids(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Add the ids of the experiment.yaml files that `commit` modified. */
-static int modified_protocols(string_set *ids, git_repository *git, git_commit *commit)
+/* Whether blob `new_id` is blob `old_id` with whole documents appended. */
+static int appended(git_repository *git, const git_oid *old_id, const git_oid *new_id)
 {
-	static char pattern[] = "experiments/*/experiment.yaml";
-	char *patterns[] = { pattern };
+	git_blob *old_blob = NULL, *new_blob = NULL;
+	const char *o, *n;
+	size_t ol, nl;
+	int yes = 0;
+
+	if (git_blob_lookup(&old_blob, git, old_id) < 0 ||
+	    git_blob_lookup(&new_blob, git, new_id) < 0) {
+		git_error_clear();
+		goto done;
+	}
+	o = git_blob_rawcontent(old_blob);
+	n = git_blob_rawcontent(new_blob);
+	ol = (size_t)git_blob_rawsize(old_blob);
+	nl = (size_t)git_blob_rawsize(new_blob);
+	/* the old text ends a line and the new text starts a document */
+	yes = nl > ol + 3 && !memcmp(o, n, ol) && (!ol || o[ol - 1] == '\n') &&
+		!memcmp(n + ol, "---", 3) && strchr(" \r\n", n[ol + 3]) && n[ol + 3];
+done:
+	git_blob_free(old_blob);
+	git_blob_free(new_blob);
+	return yes;
+}
+
+int eks_integrity_log_appended(eks_repo *repo, const char *old_blob, const char *new_blob)
+{
+	git_oid a, b;
+
+	if (!old_blob || !new_blob || git_oid_fromstr(&a, old_blob) < 0 ||
+	    git_oid_fromstr(&b, new_blob) < 0)
+		return 0;
+	return appended(repo->git, &a, &b);
+}
+
+/* The experiment id in "experiments/<id>/<file>", added to `ids`. */
+static int add_id_of(string_set *ids, const char *path)
+{
+	const char *start = path + strlen("experiments/"), *end = strchr(start, '/');
+	char *id;
+	int rc;
+
+	if (!end)
+		return 0;
+	if (!(id = strndup(start, (size_t)(end - start))))
+		return eks_error_oom();
+	rc = set_add(ids, id);
+	free(id);
+	return rc;
+}
+
+/* Whether `path` is the same blob in `commit`'s tree as `id`. */
+static int same_blob_in(git_commit *commit, const char *path, const git_oid *id)
+{
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	int same = 0;
+
+	if (git_commit_tree(&tree, commit) == 0 &&
+	    git_tree_entry_bypath(&entry, tree, path) == 0)
+		same = git_oid_equal(git_tree_entry_id(entry), id);
+	git_error_clear();
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	return same;
+}
+
+/*
+ * Add the ids of the experiments whose experiment.yaml `commit` modified,
+ * or whose log.yaml it changed otherwise than by appending.  A merge is
+ * compared with its first parent, and a log it changed counts unless it
+ * equals some other parent's (the union of two branches' entries counts:
+ * eks_integrity_load decides whether it rewrote anything); its protocol
+ * changes come with the commits it merged, which are walked on their own.
+ */
+static int modified_files(string_set *ids, git_repository *git, git_commit *commit)
+{
+	static char protocols[] = "experiments/*/experiment.yaml";
+	static char logs[] = "experiments/*/log.yaml";
+	char *patterns[] = { protocols, logs };
 	git_diff_options opts;
 	git_tree *tree = NULL, *parent_tree = NULL;
 	git_commit *parent = NULL;
 	git_diff *diff = NULL;
-	size_t i, n;
+	size_t i, n, np = git_commit_parentcount(commit);
 	int rc = 0;
 
-	/* A merge brings commits that are walked on their own; a root commit
-	 * only creates. */
-	if (git_commit_parentcount(commit) != 1)
-		return 0;
+	if (np == 0)
+		return 0;       /* a root commit only creates */
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	opts.pathspec.strings = patterns;
-	opts.pathspec.count = 1;
+	opts.pathspec.count = 2;
 	if (git_commit_parent(&parent, commit, 0) < 0 ||
 	    git_commit_tree(&parent_tree, parent) < 0 ||
 	    git_commit_tree(&tree, commit) < 0 ||
@@ -575,22 +943,35 @@ static int modified_protocols(string_set *ids, git_repository *git, git_commit *
 	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n && rc == 0; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		const char *path = d->new_file.path, *start, *end;
-		char *id;
+		const char *path = d->new_file.path ? d->new_file.path : d->old_file.path;
+		size_t len = strlen(path);
+		int is_log = len > 9 && !strcmp(path + len - 9, "/log.yaml");
+		unsigned p;
 
-		if (d->status != GIT_DELTA_MODIFIED)
+		if (!is_log) {
+			if (d->status == GIT_DELTA_MODIFIED && np == 1)
+				rc = add_id_of(ids, path);
 			continue;
-		start = path + strlen("experiments/");
-		end = strchr(start, '/');
-		if (!end)
-			continue;
-		id = strndup(start, (size_t)(end - start));
-		if (!id) {
-			rc = eks_error_oom();
-			break;
 		}
-		rc = set_add(ids, id);
-		free(id);
+		if (d->status == GIT_DELTA_ADDED)
+			continue;
+		if (d->status == GIT_DELTA_MODIFIED &&
+		    appended(git, &d->old_file.id, &d->new_file.id))
+			continue;
+		if (d->status == GIT_DELTA_MODIFIED && np > 1) {
+			int same = 0;
+
+			for (p = 1; p < np && !same; p++) {
+				git_commit *other = NULL;
+
+				if (git_commit_parent(&other, commit, p) == 0)
+					same = same_blob_in(other, path, &d->new_file.id);
+				git_commit_free(other);
+			}
+			if (same)
+				continue;
+		}
+		rc = add_id_of(ids, path);
 	}
 done:
 	git_diff_free(diff);
@@ -600,20 +981,152 @@ done:
 	return rc;
 }
 
+/* ---- the candidates, remembered -----------------------------------------
+ *
+ * .git/eksperiment/candidates:
+ *     eksperiment-candidates 1
+ *     <the commit the list holds for, 40 hex digits>
+ *     <an experiment id per line, sorted>
+ * Anything else in the file, or a file that cannot be read, is ignored
+ * and the history walked in full.
+ */
+
+static char *candidates_path(eks_repo *repo)
+{
+	eks_buf b = EKS_BUF_INIT;
+
+	eks_buf_printf(&b, "%scandidates", eks_repo_eksdir(repo));
+	return eks_buf_oom(&b) ? NULL : eks_buf_detach(&b);
+}
+
+/* Read the remembered list: 1 with `commit` and `ids` filled, else 0. */
+static int candidates_read(string_set *ids, git_oid *commit, eks_repo *repo)
+{
+	char *path = candidates_path(repo), *data = NULL, *line, *next;
+	size_t len = 0, cap = 0;
+	int fd, ok = 0;
+	ssize_t got;
+
+	if (!path)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(path);
+	if (fd < 0)
+		return 0;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			char *grown;
+			if (cap > 64u * 1024 * 1024)
+				goto done;      /* not a file this program wrote */
+			cap = cap ? cap * 2 : 65536;
+			if (!(grown = realloc(data, cap)))
+				goto done;
+			data = grown;
+		}
+		got = read(fd, data + len, cap - len - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			goto done;
+		if (got == 0)
+			break;
+		len += (size_t)got;
+	}
+	data[len] = '\0';
+	if (strncmp(data, "eksperiment-candidates 1\n", 25))
+		goto done;
+	line = data + 25;
+	next = strchr(line, '\n');
+	if (!next || next - line != 40)
+		goto done;
+	*next = '\0';
+	if (git_oid_fromstr(commit, line) < 0)
+		goto done;
+	for (line = next + 1; *line; line = next + 1) {
+		if (!(next = strchr(line, '\n')))
+			goto done;
+		*next = '\0';
+		/* written sorted and unique: anything else is not ours */
+		if (!eks_experiment_id_valid(line) ||
+		    (ids->count && strcmp(ids->items[ids->count - 1], line) >= 0) ||
+		    set_append(ids, line) < 0)
+			goto done;
+	}
+	ok = 1;
+done:
+	if (!ok)
+		set_dispose(ids);
+	git_error_clear();
+	free(data);
+	close(fd);
+	return ok;
+}
+
+/* Remember the list for `commit`; a failure only costs the next walk. */
+static void candidates_write(eks_repo *repo, const git_oid *commit, const string_set *ids)
+{
+	char *path = candidates_path(repo);
+	eks_buf text = EKS_BUF_INIT, tmp = EKS_BUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t i;
+	int fd;
+
+	if (!path)
+		return;
+	git_oid_tostr(hex, sizeof(hex), commit);
+	eks_buf_printf(&text, "eksperiment-candidates 1\n%s\n", hex);
+	for (i = 0; i < ids->count; i++)
+		eks_buf_printf(&text, "%s\n", ids->items[i]);
+	eks_buf_printf(&tmp, "%s.%ld.tmp", path, (long)getpid());
+	if (eks_buf_oom(&text) || eks_buf_oom(&tmp) ||
+	    eks_store_mkdirs(eks_repo_eksdir(repo)) < 0)
+		goto done;
+	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (fd < 0)
+		goto done;
+	if (write(fd, text.ptr, text.len) != (ssize_t)text.len || close(fd) < 0 ||
+	    rename(tmp.ptr, path) < 0)
+		unlink(tmp.ptr);
+done:
+	eks_error_clear();
+	eks_buf_dispose(&text);
+	eks_buf_dispose(&tmp);
+	free(path);
+}
+
 int eks_integrity_candidates(char ***out, size_t *count, eks_repo *repo, const char *rev)
 {
 	string_set ids = { 0 };
 	git_revwalk *walk = NULL;
 	git_object *start = NULL;
-	git_oid oid;
-	int rc = 0;
+	git_oid oid, known;
+	int rc = 0, have_known;
 
 	*out = NULL;
 	*count = 0;
 	if (git_revparse_single(&start, repo->git, rev ? rev : "HEAD") < 0)
 		return eks_store_git_error(EKS_ENOTFOUND, "cannot find the revision");
+	if (git_object_type(start) != GIT_OBJECT_COMMIT) {
+		git_object *peeled = NULL;
+
+		if (git_object_peel(&peeled, start, GIT_OBJECT_COMMIT) < 0) {
+			git_object_free(start);
+			return eks_store_git_error(EKS_ENOTFOUND, "cannot find the revision");
+		}
+		git_object_free(start);
+		start = peeled;
+	}
+	have_known = candidates_read(&ids, &known, repo);
+	if (have_known && git_oid_equal(&known, git_object_id(start)))
+		goto done;      /* remembered for this very commit */
+	if (have_known && git_graph_descendant_of(repo->git, git_object_id(start), &known) != 1) {
+		set_dispose(&ids);
+		have_known = 0;
+	}
+	git_error_clear();
 	if (git_revwalk_new(&walk, repo->git) < 0 ||
-	    git_revwalk_push(walk, git_object_id(start)) < 0) {
+	    git_revwalk_push(walk, git_object_id(start)) < 0 ||
+	    (have_known && git_revwalk_hide(walk, &known) < 0)) {
 		rc = eks_store_git_error(EKS_EGIT, "cannot walk the history");
 		goto done;
 	}
@@ -624,8 +1137,13 @@ int eks_integrity_candidates(char ***out, size_t *count, eks_repo *repo, const c
 			rc = eks_store_git_error(EKS_EGIT, "cannot read a commit");
 			break;
 		}
-		rc = modified_protocols(&ids, repo->git, commit);
+		rc = modified_files(&ids, repo->git, commit);
 		git_commit_free(commit);
+	}
+	if (rc == 0) {
+		if (ids.count)
+			qsort(ids.items, ids.count, sizeof(char *), compare_ids);
+		candidates_write(repo, git_object_id(start), &ids);
 	}
 done:
 	git_revwalk_free(walk);

@@ -106,6 +106,18 @@ typedef struct eks_diff {
 int eks_protocol_diff(eks_diff **out, const eks_node *old_root,
 		      const eks_node *new_root);
 
+/*
+ * The changes inside one log entry, from `old_entry` to `new_entry` (two
+ * versions of the same entry, e.g. before and after a log rewrite): paths
+ * as above from the entry's top (`note`, `observations[neet/molde/t1].n`;
+ * observations are named by outcome/arm/timepoint when every one of a
+ * list has a distinct label, else the list is one value).  Scalars are
+ * compared by their JSON value, no defaults are filled in, x-* fields
+ * count, and nothing is frozen.  Either side may be NULL.
+ */
+int eks_entry_diff(eks_diff **out, const eks_node *old_entry,
+		   const eks_node *new_entry);
+
 void eks_diff_free(eks_diff *diff);
 
 /* The number of changes of frozen fields. */
