@@ -28,6 +28,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_register(int argc, char **argv);
+int cmd_disclose(int argc, char **argv);
 int cmd_edit(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_history(int argc, char **argv);

@@ -799,6 +799,36 @@ static void print_protocol(FILE *out, int color, const struct experiment_diff *e
 		shown ? " in all" : "");
 }
 
+/* The document of entry `id` in a version of a log, or NULL. */
+static const eks_node *entry_document(const struct version *v, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id && v->yaml && i < v->yaml->count; i++) {
+		const eks_node *n = eks_node_get(v->yaml->documents[i], "id");
+
+		if (n && n->kind == EKS_NODE_SCALAR && n->value && !strcmp(n->value, id))
+			return v->yaml->documents[i];
+	}
+	return NULL;
+}
+
+/* The fields of a changed entry, old and new (NULL when none can be
+ * compared; free with eks_diff_free). */
+static eks_diff *entry_fields(const struct experiment_diff *e, const eks_log_change *c)
+{
+	eks_diff *fields = NULL;
+	const eks_node *now;
+
+	if (c->kind != EKS_DIFF_CHANGED || !c->id || !e->new_log.yaml ||
+	    c->document >= e->new_log.yaml->count)
+		return NULL;
+	now = e->new_log.yaml->documents[c->document];
+	if (eks_entry_diff(&fields, entry_document(&e->old_log, c->id), now) < 0)
+		return NULL;
+	return fields;
+}
+
 static void print_log(FILE *out, int color, const struct experiment_diff *e)
 {
 	const eks_log_delta *d = e->log;
@@ -841,6 +871,19 @@ static void print_log(FILE *out, int color, const struct experiment_diff *e)
 		eks_buf_printf(&b, " %s — logs are append-only\n",
 			       c->kind == EKS_DIFF_CHANGED ? "changed" : "removed");
 		put_colored(out, color, C_ALERT, eks_buf_cstr(&b));
+		{
+			eks_diff *fields = entry_fields(e, c);
+			size_t k;
+
+			for (k = 0; fields && k < fields->count; k++) {
+				const eks_field_change *f = &fields->changes[k];
+
+				fprintf(out, "      %s: %s → %s\n", f->path,
+					f->old_value ? f->old_value : "(none)",
+					f->new_value ? f->new_value : "(none)");
+			}
+			eks_diff_free(fields);
+		}
 	}
 	eks_buf_dispose(&b);
 }
@@ -1024,7 +1067,29 @@ static void json_log(eks_buf *j, const struct experiment_diff *e)
 		view_json_key(j, "line", 0);
 		eks_buf_printf(j, "%d", c->line);
 		view_json_key(j, "column", 0);
-		eks_buf_printf(j, "%d}", c->col);
+		eks_buf_printf(j, "%d", c->col);
+		if (c->kind == EKS_DIFF_CHANGED) {
+			eks_diff *fields = entry_fields(e, c);
+			size_t k;
+
+			view_json_key(j, "fields", 0);
+			eks_buf_putc(j, '[');
+			for (k = 0; fields && k < fields->count; k++) {
+				const eks_field_change *f = &fields->changes[k];
+
+				eks_buf_puts(j, k ? ",{" : "{");
+				view_json_key(j, "path", 1);
+				view_json_string(j, f->path);
+				view_json_key(j, "old", 0);
+				view_json_string(j, f->old_value);
+				view_json_key(j, "new", 0);
+				view_json_string(j, f->new_value);
+				eks_buf_putc(j, '}');
+			}
+			eks_buf_putc(j, ']');
+			eks_diff_free(fields);
+		}
+		eks_buf_putc(j, '}');
 	}
 	eks_buf_putc(j, ']');
 	if (eks_buf_oom(&summary))

@@ -167,6 +167,8 @@ static void put_result_json(eks_buf *b, const eks_verdict_row *r)
 	eks_buf_put_json_string(b, r->reason ? r->reason : "");
 	json_key(b, &first, "post_hoc");
 	eks_buf_puts(b, r->post_hoc ? "true" : "false");
+	json_key(b, &first, "rewritten");
+	eks_buf_puts(b, r->rewritten ? "true" : "false");
 	eks_buf_putc(b, '}');
 }
 
@@ -227,7 +229,7 @@ static void print_csv(const eks_evaluations *ev)
 	static const char *const header =
 		"experiment,hypothesis,outcome,test,estimator,method,arm,against,timepoint,"
 		"estimate,ci_low,ci_high,conf_level,p_value,p_adjusted,verdict,post_hoc,reason,"
-		"ci_tost_low,ci_tost_high\n";
+		"ci_tost_low,ci_tost_high,rewritten\n";
 	const eks_evaluated *e;
 	eks_buf b = EKS_BUF_INIT;
 	size_t j;
@@ -261,7 +263,7 @@ static void print_csv(const eks_evaluations *ev)
 			put_csv_number(&b, r->has_tost, r->ci_tost_low);
 			if (r->has_tost)
 				eks_buf_printf(&b, "%.15g", r->ci_tost_high);
-			eks_buf_putc(&b, '\n');
+			eks_buf_printf(&b, ",%s\n", r->rewritten ? "true" : "false");
 			fputs(eks_buf_cstr(&b), stdout);
 		}
 	}
@@ -391,8 +393,10 @@ static void print_text(const char *revision, const eks_evaluations *ev)
 		table_release(&t);
 		for (j = 0; j < e->count; j++) {
 			const eks_verdict_row *r = &e->hypotheses[j];
-			printf("  %s: %s%s\n", or_unknown(r->id), r->reason ? r->reason : "",
-			       r->post_hoc ? " It is post hoc: it changed after its outcome was first observed." : "");
+			printf("  %s: %s%s%s\n", or_unknown(r->id), r->reason ? r->reason : "",
+			       r->post_hoc ? " It is post hoc: it changed after its outcome was first observed." : "",
+			       r->rewritten ? " Its data come from a log entry that was changed after it was"
+					      " committed (a log rewrite; 'eksperiment validate' names it)." : "");
 		}
 		print_family_text(e);
 	}

@@ -127,9 +127,41 @@ static void print_integrity_text(const eks_integrity *in, const char *commit, in
 		       color ? "\033[1;31m" : "", color ? "\033[0m" : "", d->path,
 		       d->kind == EKS_DIFF_ADDED ? "added" : d->kind == EKS_DIFF_REMOVED ? "removed" : "changed",
 		       d->old_value ? d->old_value : "(none)", d->new_value ? d->new_value : "(none)");
+		if (d->disclosure_entry)
+			printf("        disclosed in %s: %s\n", d->disclosure_entry, d->disclosure_reason);
+	}
+	for (i = 0; in && i < in->rewrites_count; i++) {
+		const eks_rewrite *r = &in->rewrites[i];
+		if (strcmp(r->commit, commit))
+			continue;
+		if (r->removed)
+			printf("      - %sLOG REWRITE%s: entry %s removed (it was: %s)\n",
+			       color ? "\033[1;31m" : "", color ? "\033[0m" : "", r->entry_id,
+			       r->old_value ? r->old_value : "");
+		else
+			printf("      - %sLOG REWRITE%s: entry %s: %s %s -> %s\n",
+			       color ? "\033[1;31m" : "", color ? "\033[0m" : "", r->entry_id, r->path,
+			       r->old_value ? r->old_value : "(none)", r->new_value ? r->new_value : "(none)");
+		if (r->disclosure_entry)
+			printf("        disclosed in %s: %s\n", r->disclosure_entry, r->disclosure_reason);
 	}
 	if (in && in->registered && !strcmp(in->registration_commit, commit))
 		printf("      - the protocol is registered (frozen) from this commit on\n");
+}
+
+/* ,"disclosure":{"entry":...,"reason":...} or null */
+static void put_disclosure_json(eks_buf *j, const char *entry, const char *reason)
+{
+	eks_buf_puts(j, ",\"disclosure\":");
+	if (!entry) {
+		eks_buf_puts(j, "null");
+		return;
+	}
+	eks_buf_puts(j, "{\"entry\":");
+	view_json_string(j, entry);
+	eks_buf_puts(j, ",\"reason\":");
+	view_json_string(j, reason);
+	eks_buf_putc(j, '}');
 }
 
 static void put_integrity_json(eks_buf *j, const eks_integrity *in, const char *commit)
@@ -167,6 +199,28 @@ static void put_integrity_json(eks_buf *j, const eks_integrity *in, const char *
 		view_json_string(j, d->old_value);
 		eks_buf_puts(j, ",\"new\":");
 		view_json_string(j, d->new_value);
+		put_disclosure_json(j, d->disclosure_entry, d->disclosure_reason);
+		eks_buf_putc(j, '}');
+	}
+	eks_buf_puts(j, "],\"rewrites\":[");
+	first = 1;
+	for (i = 0; in && i < in->rewrites_count; i++) {
+		const eks_rewrite *r = &in->rewrites[i];
+		if (strcmp(r->commit, commit))
+			continue;
+		if (!first)
+			eks_buf_putc(j, ',');
+		first = 0;
+		eks_buf_puts(j, "{\"entry\":");
+		view_json_string(j, r->entry_id);
+		eks_buf_puts(j, r->removed ? ",\"kind\":\"removed\",\"path\":" :
+			     ",\"kind\":\"changed\",\"path\":");
+		view_json_string(j, r->path);
+		eks_buf_puts(j, ",\"old\":");
+		view_json_string(j, r->old_value);
+		eks_buf_puts(j, ",\"new\":");
+		view_json_string(j, r->new_value);
+		put_disclosure_json(j, r->disclosure_entry, r->disclosure_reason);
 		eks_buf_putc(j, '}');
 	}
 	eks_buf_putc(j, ']');

@@ -23,6 +23,7 @@ const struct cmd_entry cmd_table[] = {
 	{ "status",    cmd_status,    "move an experiment along its lifecycle" },
 	{ "register",  cmd_register,  "freeze the protocol before the trial starts" },
 	{ "edit",      cmd_edit,      "change a protocol in your editor and commit it" },
+	{ "disclose",  cmd_disclose,  "explain a deviation or a log rewrite, so validate passes" },
 	{ "show",      cmd_show,      "one experiment at a glance" },
 	{ "history",   cmd_history,   "the timeline of an experiment's commits" },
 	{ "diff",      cmd_diff,      "field-level changes of protocols and logs between versions" },

@@ -117,7 +117,8 @@ static const char schema_sql[] =
 	/* The blobs of an experiment's files (NULL: no such file), apart
 	 * from x_experiment so that a scan of that stays short, and whether
 	 * some commit up to this one changed its experiment.yaml (not only
-	 * created it): eks_integrity_candidates, kept up to date. */
+	 * created it) or changed its log otherwise than by appending:
+	 * eks_integrity_candidates, kept up to date (protocol_changed). */
 	"CREATE TABLE x_file(exp INTEGER PRIMARY KEY, protocol_blob TEXT,"
 	" log_blob TEXT, protocol_changed INTEGER NOT NULL);"
 	/* What eks_index_uncommitted learnt of work-tree files: the stat data
@@ -132,7 +133,7 @@ static const char schema_sql[] =
 	 * hypothesis's */
 	" method TEXT, has_estimate INTEGER, conf_level REAL, has_p INTEGER,"
 	" reason TEXT, has_interval INTEGER, ci_tost_low REAL, ci_tost_high REAL,"
-	" tost_conf_level REAL, in_family INTEGER,"
+	" tost_conf_level REAL, in_family INTEGER, rewritten INTEGER,"
 	" PRIMARY KEY (exp, seq)) WITHOUT ROWID;"
 	/* the multiplicity family each experiment's p-values were adjusted
 	 * over, and the amendments that changed it (SPEC 6.4) */
@@ -217,14 +218,14 @@ static const char *const insert_sql[ST_DELETE_FIRST] = {
 	[ST_HYPOTHESIS] = "INSERT INTO x_hypothesis VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_ENTRY] = "INSERT INTO x_entry VALUES(?,?,?,?,?,?,?,?,?)",
 	[ST_OBSERVATION] = "INSERT INTO x_observation VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_VERDICT] = "INSERT INTO x_verdict VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_VERDICT] = "INSERT INTO x_verdict VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_VERDICT_GROUP] = "INSERT INTO x_verdict_group VALUES(?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_FILE] = "INSERT INTO x_file VALUES(?,?,?,?)",
 	[ST_FAMILY] = "INSERT INTO x_family VALUES(?,?,?,?)",
 	[ST_FAMILY_CHANGE] = "INSERT INTO x_family_change VALUES(?,?,?,?,?)",
 	[ST_FIND_KEY] = "SELECT key FROM x_experiment WHERE id = ?",
 	[ST_OLD_COMMITS] = "SELECT id, commit_id FROM x_entry WHERE exp = ?",
-	[ST_OLD_FILE] = "SELECT protocol_blob, protocol_changed FROM x_file WHERE exp = ?",
+	[ST_OLD_FILE] = "SELECT protocol_blob, protocol_changed, log_blob FROM x_file WHERE exp = ?",
 };
 
 /* ---- the handle -------------------------------------------------------- */
@@ -736,6 +737,7 @@ struct loaded {
 /* An experiment as indexed at the parent of the commit being indexed. */
 struct previous {
 	char protocol_blob[GIT_OID_HEXSZ + 1];  /* "" when there was none */
+	char log_blob[GIT_OID_HEXSZ + 1];
 	int protocol_changed;
 };
 
@@ -755,6 +757,9 @@ static int previous_load(struct previous *prev, int *have, struct update *u, lon
 			snprintf(prev->protocol_blob, sizeof(prev->protocol_blob), "%s",
 				 (const char *)blob);
 		prev->protocol_changed = sqlite3_column_int(st, 1) != 0;
+		if ((blob = sqlite3_column_text(st, 2)) != NULL)
+			snprintf(prev->log_blob, sizeof(prev->log_blob), "%s",
+				 (const char *)blob);
 		*have = 1;
 	}
 	sqlite3_reset(st);
@@ -789,7 +794,10 @@ static int load_integrity(struct loaded *l, struct update *u, const struct previ
 	if (prev) {
 		l->protocol_changed = prev->protocol_changed ||
 			(prev->protocol_blob[0] && l->protocol_blob[0] &&
-			 strcmp(prev->protocol_blob, l->protocol_blob) != 0);
+			 strcmp(prev->protocol_blob, l->protocol_blob) != 0) ||
+			(prev->log_blob[0] && strcmp(prev->log_blob, l->log_blob) != 0 &&
+			 !eks_integrity_log_appended(u->idx->repo, prev->log_blob,
+						     l->log_blob));
 	} else {
 		if (!u->have_candidates) {
 			rc = eks_integrity_candidates(&u->candidates, &u->candidates_count,
@@ -809,6 +817,18 @@ static int load_integrity(struct loaded *l, struct update *u, const struct previ
 	if (rc < 0)
 		return rc;
 	l->deviations = l->integrity->deviations_count;
+	return 0;
+}
+
+/* Whether the data of hypothesis `id`'s outcome come from a rewritten
+ * log entry (SPEC 5). */
+static int rewritten(const eks_protocol *p, const eks_integrity *in, const char *id)
+{
+	size_t i;
+
+	for (i = 0; in && in->rewritten_outcomes_count && i < p->hypotheses_count; i++)
+		if (p->hypotheses[i].id && !strcmp(p->hypotheses[i].id, id))
+			return eks_integrity_is_rewritten(in, p->hypotheses[i].outcome);
 	return 0;
 }
 
@@ -868,9 +888,12 @@ static int load_evaluation(struct loaded *l)
 		l->errors = 1;
 		return 0;
 	}
-	for (i = 0; in && i < l->evaluation->count; i++)
-		l->evaluation->results[i].post_hoc =
-			eks_integrity_is_post_hoc(in, l->evaluation->results[i].hypothesis->id);
+	for (i = 0; in && i < l->evaluation->count; i++) {
+		const char *id = l->evaluation->results[i].hypothesis->id;
+
+		l->evaluation->results[i].post_hoc = eks_integrity_is_post_hoc(in, id);
+		l->evaluation->results[i].rewritten = rewritten(l->protocol, in, id);
+	}
 	return 0;
 }
 
@@ -1074,7 +1097,7 @@ static int insert_verdicts(struct update *u, long long key, const eks_evaluation
 
 		size_t g;
 
-		rc = insert(u->db, u->idx->st[ST_VERDICT], "kkttpppppktkdktkpppk", key, (long long)i,
+		rc = insert(u->db, u->idx->st[ST_VERDICT], "kkttpppppktkdktkpppkk", key, (long long)i,
 			    r->hypothesis->id, eks_verdict_name(r->verdict),
 			    r->has_estimate, r->estimate,
 			    r->has_interval, r->ci_low,
@@ -1087,7 +1110,7 @@ static int insert_verdicts(struct update *u, long long key, const eks_evaluation
 			    (long long)(r->has_interval != 0),
 			    r->has_tost, r->ci_tost_low, r->has_tost, r->ci_tost_high,
 			    r->has_tost, r->tost_conf_level,
-			    (long long)(r->in_family != 0));
+			    (long long)(r->in_family != 0), (long long)(r->rewritten != 0));
 		for (g = 0; g < r->groups_count && rc == 0; g++) {
 			const eks_group_result *x = &r->groups[g];
 
@@ -1909,6 +1932,7 @@ static int read_verdicts(eks_evaluations *ev, eks_evaluated *e, sqlite3_stmt *hy
 		r->ci_tost_high = column_real(hyp, 25);
 		r->tost_conf_level = column_real(hyp, 26);
 		r->in_family = sqlite3_column_int(hyp, 27);
+		r->rewritten = sqlite3_column_int(hyp, 28);
 	}
 	sqlite3_reset(hyp);
 	if (rc == 0 && src != SQLITE_DONE)
@@ -2033,7 +2057,7 @@ int eks_index_evaluations(eks_evaluations **out, eks_index *idx,
 		" v.method, v.has_estimate, v.estimate, v.ci_low, v.ci_high,"
 		" v.conf_level, v.has_p, v.p_value, v.p_adjusted, v.verdict,"
 		" v.reason, v.post_hoc, v.has_interval, v.ci_tost_low, v.ci_tost_high,"
-		" v.tost_conf_level, v.in_family"
+		" v.tost_conf_level, v.in_family, v.rewritten"
 		" FROM x_verdict v JOIN x_hypothesis h ON h.exp = v.exp AND h.seq = v.seq"
 		" WHERE v.exp = ? ORDER BY v.seq";
 	static const char grp_sql[] =

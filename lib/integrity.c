@@ -462,15 +462,57 @@ static const eks_node *entry_node(const eks_yaml_file *file, const char *entry_i
 	return NULL;
 }
 
-/* The outcomes an entry's observations are about, added to `set`. */
-static int add_outcomes(string_set *set, const eks_entry *e)
+/* Record that the data of `outcome` came from entry `entry_id`, which a
+ * rewrite touched: "<entry id>\x1f<outcome>" in `touched`. */
+static int touch(string_set *touched, const char *entry_id, const char *outcome, size_t len)
+{
+	eks_buf b = EKS_BUF_INIT;
+	int rc;
+
+	eks_buf_printf(&b, "%s\x1f", entry_id);
+	eks_buf_put(&b, outcome, len);
+	rc = eks_buf_oom(&b) ? eks_error_oom() : set_add(touched, eks_buf_cstr(&b));
+	eks_buf_dispose(&b);
+	return rc;
+}
+
+/* Every outcome an entry's observations are about. */
+static int touch_entry(string_set *touched, const char *entry_id, const eks_entry *e)
 {
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; e && i < e->observations_count && rc == 0; i++)
-		rc = set_add(set, e->observations[i].outcome);
+		if (e->observations[i].outcome)
+			rc = touch(touched, entry_id, e->observations[i].outcome,
+				   strlen(e->observations[i].outcome));
 	return rc;
+}
+
+/* The outcomes whose data a changed field of an entry can move: one
+ * observation's outcome (observations[neet/molde/t1]...), none for the
+ * fields that hold no data, else all of the entry's, before and after. */
+static int touch_field(string_set *touched, const char *entry_id, const char *path,
+		       const eks_entry *old_entry, const eks_entry *new_entry)
+{
+	static const char *const no_data[] = {
+		"note", "source", "recorded_by", "recorded_at", "source_sha256", NULL
+	};
+	const char *const *f;
+	int rc;
+
+	if (!strncmp(path, "observations[", 13)) {
+		const char *start = path + 13, *slash = strchr(start, '/');
+		if (slash)
+			return touch(touched, entry_id, start, (size_t)(slash - start));
+	}
+	for (f = no_data; *f; f++)
+		if (!strcmp(path, *f) || (!strncmp(path, *f, strlen(*f)) && path[strlen(*f)] == '.'))
+			return 0;
+	if (!strncmp(path, "x-", 2))
+		return 0;
+	rc = touch_entry(touched, entry_id, old_entry);
+	return rc ? rc : touch_entry(touched, entry_id, new_entry);
 }
 
 static eks_rewrite *add_rewrite(eks_integrity *in, const eks_history_commit *c,
@@ -503,8 +545,7 @@ static eks_rewrite *add_rewrite(eks_integrity *in, const eks_history_commit *c,
  * parents' are read here.  The old versions' outcomes go to `touched`
  * (entry id -> outcomes, see rewritten_outcomes). */
 static int log_rewrites(eks_integrity *in, eks_repo *repo, const eks_history_commit *c,
-			const snapshot *now, string_set *touched_ids,
-			string_set *touched_outcomes)
+			const snapshot *now, string_set *touched)
 {
 	snapshot *parents = NULL;
 	size_t np = c->parents_count, i, p;
@@ -533,10 +574,9 @@ static int log_rewrites(eks_integrity *in, eks_repo *repo, const eks_history_com
 			old_node = entry_node(parents[p].log_file, ch->entry_id);
 			old_entry = old_node ? find_entry(parents[p].log, ch->entry_id) : NULL;
 		}
-		if ((rc = set_add(touched_ids, ch->entry_id)) < 0 ||
-		    (rc = add_outcomes(touched_outcomes, old_entry)) < 0)
-			break;
 		if (ch->kind == EKS_CHANGE_ENTRY_REMOVED) {
+			if ((rc = touch_entry(touched, ch->entry_id, old_entry)) < 0)
+				break;
 			eks_buf summary = EKS_BUF_INIT;
 			eks_rewrite *r = add_rewrite(in, c, ch->entry_id, 1,
 						     old_node ? old_node->line : 0,
@@ -567,6 +607,9 @@ static int log_rewrites(eks_integrity *in, eks_repo *repo, const eks_history_com
 			    (f->old_value && !(r->old_value = strdup(f->old_value))) ||
 			    (f->new_value && !(r->new_value = strdup(f->new_value))))
 				rc = eks_error_oom();
+			else
+				rc = touch_field(touched, ch->entry_id, f->path, old_entry,
+						 find_entry(now->log, ch->entry_id));
 		}
 		eks_diff_free(diff);
 	}
@@ -578,30 +621,27 @@ static int log_rewrites(eks_integrity *in, eks_repo *repo, const eks_history_com
 
 /*
  * The outcomes whose data in `log` (the log of the revision) come from a
- * rewritten entry: the outcomes of every rewritten entry that is still
- * there and not superseded, before and after the rewrite, and those of
- * every removed one.
+ * rewritten entry: those `touched` names for entries still there and not
+ * superseded, or removed.
  */
 static int rewritten_outcomes(eks_integrity *in, const eks_log *log,
-			      const string_set *touched_ids,
-			      const string_set *old_outcomes_of_all)
+			      const string_set *touched)
 {
 	string_set outcomes = { 0 };
 	size_t i;
-	int rc = 0, any = 0;
+	int rc = 0;
 
-	for (i = 0; i < touched_ids->count && rc == 0; i++) {
-		const char *id = touched_ids->items[i];
-		const eks_entry *e = find_entry(log, id);
+	for (i = 0; i < touched->count && rc == 0; i++) {
+		char *pair = strdup(touched->items[i]), *sep;
 
-		if (e && eks_log_entry_superseded(log, id))
-			continue;
-		any = 1;
-		rc = add_outcomes(&outcomes, e);
+		if (!pair)
+			return eks_error_oom();
+		sep = strchr(pair, '\x1f');
+		*sep = '\0';
+		if (!(find_entry(log, pair) && eks_log_entry_superseded(log, pair)))
+			rc = set_add(&outcomes, sep + 1);
+		free(pair);
 	}
-	/* what the rewritten entries held before counts as well */
-	for (i = 0; any && i < old_outcomes_of_all->count && rc == 0; i++)
-		rc = set_add(&outcomes, old_outcomes_of_all->items[i]);
 	if (outcomes.count)
 		qsort(outcomes.items, outcomes.count, sizeof(char *), compare_ids);
 	in->rewritten_outcomes = outcomes.items;
@@ -668,7 +708,7 @@ int eks_integrity_load(eks_integrity **out, eks_repo *repo, const char *rev,
 	eks_history *history = NULL;
 	eks_integrity *in;
 	string_set observed = { 0 }, post_hoc = { 0 }, family = { 0 };
-	string_set touched_ids = { 0 }, touched_outcomes = { 0 };
+	string_set touched = { 0 };
 	snapshot final;
 	size_t k, i, j;
 	int rc;
@@ -704,7 +744,7 @@ int eks_integrity_load(eks_integrity **out, eks_repo *repo, const char *rev,
 
 		/* entries already committed that this commit changed */
 		if (rewrites)
-			rc = log_rewrites(in, repo, c, &now, &touched_ids, &touched_outcomes);
+			rc = log_rewrites(in, repo, c, &now, &touched);
 
 		/* what the commit changed in the protocol ... */
 		if (rc == 0 && protocol_changed)
@@ -743,12 +783,11 @@ int eks_integrity_load(eks_integrity **out, eks_repo *repo, const char *rev,
 	if (rc == 0 && (in->deviations_count || in->rewrites_count)) {
 		snapshot_read(&final, repo, rev ? rev : "HEAD", id, 1);
 		rc = apply_disclosures(in, final.log);
-		if (rc == 0 && touched_ids.count)
-			rc = rewritten_outcomes(in, final.log, &touched_ids, &touched_outcomes);
+		if (rc == 0 && touched.count)
+			rc = rewritten_outcomes(in, final.log, &touched);
 		snapshot_release(&final);
 	}
-	set_dispose(&touched_ids);
-	set_dispose(&touched_outcomes);
+	set_dispose(&touched);
 	in->post_hoc = post_hoc.items;
 	in->post_hoc_count = post_hoc.count;
 	in->family = family.items;

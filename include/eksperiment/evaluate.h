@@ -52,6 +52,9 @@ typedef struct eks_hypothesis_result {
 	eks_verdict verdict;
 	char *reason;                       /* one plain sentence */
 	int post_hoc;
+	int rewritten;                      /* its data come from a rewritten
+	                                       log entry (SPEC 5; set by the
+	                                       caller, as post_hoc) */
 } eks_hypothesis_result;
 
 typedef struct eks_evaluation {

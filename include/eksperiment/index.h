@@ -54,7 +54,7 @@ extern "C" {
 
 /* The format of the database; a file with another PRAGMA user_version is
  * rebuilt.  Raise it whenever the tables or views change. */
-#define EKS_INDEX_FORMAT 5   /* 5: intervals apart from estimates, TOST intervals, the family */
+#define EKS_INDEX_FORMAT 6   /* 6: log rewrites (candidates, rewritten verdicts) */
 
 /* How long a command waits for another process that holds the index
  * (rebuilding it, or writing an update), in seconds. */
@@ -161,6 +161,7 @@ typedef struct eks_verdict_row {
 	const char *verdict;            /* eks_verdict_name */
 	const char *reason;
 	int post_hoc;
+	int rewritten;                  /* data from a rewritten log entry */
 } eks_verdict_row;
 
 /* An amendment that moved a hypothesis into or out of the family. */

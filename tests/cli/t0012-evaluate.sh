@@ -46,7 +46,7 @@ run_test "--format json has every field of SPEC 6.1 with R's numbers" evaluate_j
 evaluate_csv() {
 	make_example_repo
 	run 0 eks evaluate --format csv
-	head -1 out | grep -q '^experiment,hypothesis,outcome,test,estimator,method,arm,against,timepoint,estimate,ci_low,ci_high,conf_level,p_value,p_adjusted,verdict,post_hoc,reason,ci_tost_low,ci_tost_high$'
+	head -1 out | grep -q '^experiment,hypothesis,outcome,test,estimator,method,arm,against,timepoint,estimate,ci_low,ci_high,conf_level,p_value,p_adjusted,verdict,post_hoc,reason,ci_tost_low,ci_tost_high,rewritten$'
 	test "$(wc -l < out)" = 6
 	grep -q '^demo-velferdsteknologi,H1,night_visits,superiority,did,did_welch,supervised,usual,after,' out
 }

@@ -123,7 +123,10 @@ diff_log_rewritten() {
 	expect_line out "1 experiment changed: 1 entry rewritten"
 	run 0 eks diff --format json
 	test "$(json_get out 'd["experiments"][0]["log"]')" = \
-		"[{'kind': 'changed', 'entry': '20250301T081500Z-a41e', 'entry_kind': 'observation', 'summary': '2 observations (neet@t0)', 'recorded_at': '2025-03-01T08:15:00Z', 'recorded_by': 'Kari Nordmann <kari.nordmann@molde.kommune.example>', 'line': 9, 'column': 1}]"
+		"[{'kind': 'changed', 'entry': '20250301T081500Z-a41e', 'entry_kind': 'observation', 'summary': '2 observations (neet@t0)', 'recorded_at': '2025-03-01T08:15:00Z', 'recorded_by': 'Kari Nordmann <kari.nordmann@molde.kommune.example>', 'line': 9, 'column': 1, 'fields': [{'path': 'observations[neet/molde/t0].events', 'old': '41', 'new': '42'}]}]"
+	# the text names the field, with its old and new value
+	run 0 eks diff
+	expect_line out "      observations[neet/molde/t0].events: 41 $ARROW 42"
 	# reformatting an entry is no change of it
 	git checkout -q $MOLDE/log.yaml
 	sed -i 's/^source: Referral register, baseline$/source: "Referral register, baseline"/' $MOLDE/log.yaml
