@@ -516,6 +516,96 @@ for size in $sizes; do
 	fi
 done
 
+# ------------------------------------------------------------------ history
+# Added with log rewrites (issue 2/9): the history check of validate
+# (deviations and log rewrites, SPEC 5) at the largest size, on a history
+# of $history_commits hand commits that append to one log, one of which
+# rewrites an entry.  EKSPERIMENT_TRACE=1 makes validate print how long
+# the check took inside the command.
+#  - full walk: the remembered candidates removed first, so every commit
+#    is looked at; the baseline is git log listing the same commits with
+#    the log and protocol files each changed;
+#  - after 1 commit: one more hand commit, so only that commit is walked.
+history_commits=${BENCH_HISTORY_COMMITS:-200}
+
+# history_ms <trace file>: the median of the history-check times in it.
+history_ms() {
+	sed -n 's/.*history check of [0-9a-f]* in \([0-9.]*\) ms.*/\1/p' "$1" | median
+}
+
+bench_history_check() {
+	size=$1 repo=$2
+	op="validate history check, full walk"
+	if ! has_command disclose; then
+		skip "$op" "$size" "not yet measured: log rewrites are not checked yet"
+		return
+	fi
+	set -- $T
+	say "history check at $size experiments ($history_commits commits)"
+	append="sh $(q "$tmp/append-entry.sh") $(q "$repo") $(q "$1") $(q "$2") $(q "$3") $(q "$4") && cd $(q "$repo") && git add -A experiments && $gitc commit -q -m 'hand edit'"
+	i=0
+	while [ "$i" -lt "$history_commits" ]; do
+		sh -c "$append" > /dev/null 2> "$tmp/err" || { failed "$op" "$size"; return; }
+		if [ "$i" -eq 0 ]; then
+			# the entry just appended gets another n: a log rewrite
+			(cd "$repo" && sed -i '$ s/n: 120, events: 30/n: 119, events: 30/' "experiments/$1/log.yaml" &&
+				git add -A experiments && $gitc commit -q -m 'hand rewrite') > /dev/null 2> "$tmp/err" ||
+				{ failed "$op" "$size"; return; }
+		fi
+		i=$((i + 1))
+	done
+	cmd="cd $(q "$repo") && rm -f .git/eksperiment/candidates && EKSPERIMENT_TRACE=1 $(q "$eks") validate > /dev/null; test \$? -le 1"
+	: > "$tmp/trace"
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		sh -c "$cmd" 2> "$tmp/trace.one" || { cp "$tmp/trace.one" "$tmp/err"; failed "$op" "$size"; return; }
+		grep 'trace: history check' "$tmp/trace.one" >> "$tmp/trace"
+		i=$((i + 1))
+	done
+	full=$(history_ms "$tmp/trace")
+	if ! grep -q 'log rewrite' "$tmp/trace.one" 2>/dev/null &&
+	   ! (cd "$repo" && "$eks" validate 2>/dev/null | grep -q 'log rewrite'); then
+		echo "the history check at $size experiments did not find the rewrite it was given" >> "$notes"
+	fi
+	if [ -z "$full" ]; then
+		skip "$op" "$size" "not measured: no EKSPERIMENT_TRACE output"
+		return
+	fi
+	git_cmd="cd $(q "$repo") && git log --raw --format=%H -- 'experiments/*/log.yaml' 'experiments/*/experiment.yaml' > /dev/null"
+	if measure "$baseline_runs" 1 "" "$git_cmd"; then
+		ratio=$(awk -v a="$full" -v b="$M" 'BEGIN { printf "%.2f", a / 1000 / b }')
+		row "$op ($history_commits commits)" "$size" "$(fmt_time "$(awk -v ms="$full" 'BEGIN { print ms / 1000 }')")" \
+			"git log --raw of those files" "$(fmt_time "$M")" "${ratio}x" "-" "-"
+	else
+		row "$op ($history_commits commits)" "$size" "$(fmt_time "$(awk -v ms="$full" 'BEGIN { print ms / 1000 }')")" \
+			"git log --raw of those files" "failed" "-" "-" "-"
+	fi
+
+	op="validate history check, after 1 commit"
+	cmd="cd $(q "$repo") && EKSPERIMENT_TRACE=1 $(q "$eks") validate > /dev/null; test \$? -le 1"
+	sh -c "$cmd" > /dev/null 2>&1
+	: > "$tmp/trace"
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		sh -c "$append" > /dev/null 2> "$tmp/err" || { failed "$op" "$size"; return; }
+		sh -c "$cmd" 2> "$tmp/trace.one" || { cp "$tmp/trace.one" "$tmp/err"; failed "$op" "$size"; return; }
+		grep 'trace: history check' "$tmp/trace.one" >> "$tmp/trace"
+		i=$((i + 1))
+	done
+	one=$(history_ms "$tmp/trace")
+	met=$(awk -v ms="$one" 'BEGIN { print (ms <= 50 ? "yes" : "NO") }')
+	row "$op" "$size" "$(fmt_time "$(awk -v ms="$one" 'BEGIN { print ms / 1000 }')")" "-" "-" "-" "<= 50 ms" "$met"
+}
+
+if [ "$top" -gt 0 ]; then
+	repository "$top"
+	bench_history_check "$top" "$R"
+	if ! git -C "$R" reset -q --hard "$(cut -d ' ' -f 1 "$R.info")"; then
+		say "cannot reset '$R'; it is generated again next time"
+		rm -f "$R.info"
+	fi
+fi
+
 # ------------------------------------------------------------------ report
 
 echo

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "rows.h"
 #include "table.h"
+#include "view.h"
 
 /* A name of the protocol, as eks_*_name() gives an unknown one. */
 static const char *or_unknown(const char *s)
@@ -177,7 +178,45 @@ static void put_result_json(eks_buf *b, const eks_verdict_row *r)
 	for (e = (ev)->experiments; e < (ev)->experiments + (ev)->count; e++) \
 		if (!e->has_errors)
 
-static void print_json(const char *revision, const eks_evaluations *ev)
+/*
+ * The deviations and log rewrites of the experiments shown (SPEC 5: they
+ * stay visible, with the reasons of their disclosures): one integrity
+ * record per experiment of `ev`, NULL for those whose history cannot
+ * have any (eks_integrity_candidates).
+ */
+static int load_integrity(eks_integrity ***out, eks_repo *repo, const char *commit,
+			  const eks_evaluations *ev)
+{
+	eks_integrity **in;
+	char **candidates = NULL;
+	size_t count = 0, i;
+	int rc;
+
+	*out = NULL;
+	if (!(in = calloc(ev->count + 1, sizeof(*in))))
+		return eks_error_oom();
+	rc = eks_integrity_candidates(&candidates, &count, repo, commit);
+	for (i = 0; rc == 0 && i < ev->count; i++) {
+		if (ev->experiments[i].has_errors ||
+		    !eks_integrity_is_candidate(candidates, count, ev->experiments[i].id))
+			continue;
+		rc = eks_integrity_load(&in[i], repo, commit, ev->experiments[i].id);
+		if (rc == EKS_ENOTFOUND)
+			rc = 0;
+	}
+	eks_strings_free(candidates, count);
+	if (rc < 0) {
+		for (i = 0; i < ev->count; i++)
+			eks_integrity_free(in[i]);
+		free(in);
+		return rc;
+	}
+	*out = in;
+	return 0;
+}
+
+static void print_json(const char *revision, const eks_evaluations *ev,
+		       eks_integrity *const *integrity)
 {
 	eks_buf b = EKS_BUF_INIT;
 	const eks_evaluated *e;
@@ -198,6 +237,7 @@ static void print_json(const char *revision, const eks_evaluations *ev)
 		eks_buf_put_json_string(&b, or_unknown(e->status));
 		json_key(&b, &first, "family");
 		put_family_json(&b, e);
+		view_integrity_json(&b, integrity[e - ev->experiments]);
 		json_key(&b, &first, "hypotheses");
 		eks_buf_putc(&b, '[');
 		for (j = 0; j < e->count; j++) {
@@ -321,7 +361,8 @@ static void print_family_text(const eks_evaluated *e)
 	printf(").\n");
 }
 
-static void print_text(const char *revision, const eks_evaluations *ev)
+static void print_text(const char *revision, const eks_evaluations *ev,
+		       eks_integrity *const *integrity)
 {
 	int color = cmd_use_color(stdout);
 	const eks_evaluated *e;
@@ -399,6 +440,7 @@ static void print_text(const char *revision, const eks_evaluations *ev)
 					      " committed (a log rewrite; 'eksperiment validate' names it)." : "");
 		}
 		print_family_text(e);
+		view_print_integrity(stdout, e->id, integrity[e - ev->experiments], color, 2);
 	}
 }
 
@@ -479,6 +521,7 @@ int cmd_evaluate(int argc, char **argv)
 	char **ids = NULL;
 	size_t ids_count = 0, i, j;
 	eks_evaluations *ev = NULL;
+	eks_integrity **integrity = NULL;
 	eks_repo *repo = NULL;
 	eks_index *index = NULL;
 	int c, rc, exit_code, problems = 0, failed = 0;
@@ -559,20 +602,27 @@ int cmd_evaluate(int argc, char **argv)
 		}
 	}
 
+	if (format != FORMAT_CSV && (rc = load_integrity(&integrity, repo, commit, ev)) < 0) {
+		exit_code = cmd_fail(rc, NULL);
+		goto done;
+	}
 	switch (format) {
 	case FORMAT_JSON:
-		print_json(commit, ev);
+		print_json(commit, ev, integrity);
 		break;
 	case FORMAT_CSV:
 		print_csv(ev);
 		break;
 	default:
-		print_text(commit, ev);
+		print_text(commit, ev, integrity);
 		break;
 	}
 	rows_warn_uncommitted(repo, index, ids, ids_count, ids == NULL);
 	exit_code = problems || failed ? EXIT_PROBLEMS : EXIT_OK;
 done:
+	for (i = 0; integrity && i < ev->count; i++)
+		eks_integrity_free(integrity[i]);
+	free(integrity);
 	eks_evaluations_free(ev);
 	eks_index_free(index);
 	eks_repo_free(repo);

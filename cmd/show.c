@@ -466,45 +466,6 @@ static void print_entries(const eks_log *log, int color)
 	eks_buf_dispose(&what);
 }
 
-/* The deviations and log rewrites (SPEC 5), each with its disclosure or
- * what to do about it. */
-static void print_integrity(const eks_experiment *e, const eks_integrity *in, int color)
-{
-	size_t i;
-
-	if (!in || (!in->deviations_count && !in->rewrites_count))
-		return;
-	printf("\n%sDeviations and log rewrites%s\n", color ? "\033[1m" : "", color ? "\033[0m" : "");
-	for (i = 0; i < in->deviations_count; i++) {
-		const eks_deviation *d = &in->deviations[i];
-
-		printf("  %.7s  deviation: %s %s (%s -> %s)\n", d->commit, d->path,
-		       eks_diff_kind_name(d->kind), d->old_value ? d->old_value : "(none)",
-		       d->new_value ? d->new_value : "(none)");
-		if (d->disclosure_entry)
-			printf("           disclosed in %s: %s\n", d->disclosure_entry, d->disclosure_reason);
-		else
-			printf("           not disclosed: eksperiment disclose %s --commit %.7s -m \"why\"\n",
-			       e->id, d->commit);
-	}
-	for (i = 0; i < in->rewrites_count; i++) {
-		const eks_rewrite *r = &in->rewrites[i];
-
-		if (r->removed)
-			printf("  %.7s  log rewrite: entry %s removed (it was: %s)\n", r->commit,
-			       r->entry_id, r->old_value ? r->old_value : "");
-		else
-			printf("  %.7s  log rewrite: entry %s: %s %s -> %s\n", r->commit, r->entry_id,
-			       r->path, r->old_value ? r->old_value : "(none)",
-			       r->new_value ? r->new_value : "(none)");
-		if (r->disclosure_entry)
-			printf("           disclosed in %s: %s\n", r->disclosure_entry, r->disclosure_reason);
-		else
-			printf("           not disclosed: eksperiment disclose %s --commit %.7s -m \"why\"\n",
-			       e->id, r->commit);
-	}
-}
-
 static void print_text(const eks_experiment *e, const eks_cells *cells,
 		       const eks_integrity *in)
 {
@@ -514,7 +475,7 @@ static void print_text(const eks_experiment *e, const eks_cells *cells,
 	print_protocol_lists(e->protocol, color);
 	print_data(e->protocol, cells, color);
 	print_entries(e->log, color);
-	print_integrity(e, in, color);
+	view_print_integrity(stdout, e->id, in, color, 0);
 }
 
 /* ---- JSON ------------------------------------------------------------------- */
@@ -866,66 +827,6 @@ static void json_entries(eks_buf *j, const eks_log *log)
 	eks_buf_dispose(&what);
 }
 
-static void json_disclosure(eks_buf *j, const char *entry, const char *reason)
-{
-	eks_buf_puts(j, ",\"disclosure\":");
-	if (!entry) {
-		eks_buf_puts(j, "null");
-		return;
-	}
-	eks_buf_puts(j, "{\"entry\":");
-	view_json_string(j, entry);
-	eks_buf_puts(j, ",\"reason\":");
-	view_json_string(j, reason);
-	eks_buf_putc(j, '}');
-}
-
-/* "deviations": [...], "rewrites": [...] */
-static void json_integrity(eks_buf *j, const eks_integrity *in)
-{
-	size_t i;
-
-	view_json_key(j, "deviations", 0);
-	eks_buf_putc(j, '[');
-	for (i = 0; in && i < in->deviations_count; i++) {
-		const eks_deviation *d = &in->deviations[i];
-
-		eks_buf_puts(j, i ? ",{\"commit\":" : "{\"commit\":");
-		view_json_string(j, d->commit);
-		eks_buf_puts(j, ",\"path\":");
-		view_json_string(j, d->path);
-		eks_buf_puts(j, ",\"kind\":");
-		view_json_string(j, eks_diff_kind_name(d->kind));
-		eks_buf_puts(j, ",\"old\":");
-		view_json_string(j, d->old_value);
-		eks_buf_puts(j, ",\"new\":");
-		view_json_string(j, d->new_value);
-		json_disclosure(j, d->disclosure_entry, d->disclosure_reason);
-		eks_buf_putc(j, '}');
-	}
-	eks_buf_putc(j, ']');
-	view_json_key(j, "rewrites", 0);
-	eks_buf_putc(j, '[');
-	for (i = 0; in && i < in->rewrites_count; i++) {
-		const eks_rewrite *r = &in->rewrites[i];
-
-		eks_buf_puts(j, i ? ",{\"commit\":" : "{\"commit\":");
-		view_json_string(j, r->commit);
-		eks_buf_puts(j, ",\"entry\":");
-		view_json_string(j, r->entry_id);
-		eks_buf_puts(j, r->removed ? ",\"kind\":\"removed\",\"path\":" :
-			     ",\"kind\":\"changed\",\"path\":");
-		view_json_string(j, r->path);
-		eks_buf_puts(j, ",\"old\":");
-		view_json_string(j, r->old_value);
-		eks_buf_puts(j, ",\"new\":");
-		view_json_string(j, r->new_value);
-		json_disclosure(j, r->disclosure_entry, r->disclosure_reason);
-		eks_buf_putc(j, '}');
-	}
-	eks_buf_putc(j, ']');
-}
-
 static int print_json(const eks_experiment *e, const eks_cells *cells,
 		      const eks_integrity *in)
 {
@@ -942,7 +843,7 @@ static int print_json(const eks_experiment *e, const eks_cells *cells,
 	eks_buf_printf(&j, "%zu", e->log->entries_count);
 	view_json_key(&j, "entries", 0);
 	json_entries(&j, e->log);
-	json_integrity(&j, in);
+	view_integrity_json(&j, in);
 	eks_buf_puts(&j, "}}\n");
 	rc = eks_buf_oom(&j) ? EKS_ENOMEM : 0;
 	if (rc == 0)

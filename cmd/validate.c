@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -170,8 +171,11 @@ static int add_history_problems(eks_diag_list *diags, eks_repo *repo, const char
 {
 	char **candidates = NULL;
 	size_t i, candidates_count = 0;
+	const char *trace = getenv("EKSPERIMENT_TRACE");
+	struct timespec t0, t1;
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = eks_integrity_candidates(&candidates, &candidates_count, repo, commit);
 	if (rc < 0)
 		return rc;
@@ -202,6 +206,12 @@ static int add_history_problems(eks_diag_list *diags, eks_repo *repo, const char
 		report_rewrites(diags, in);
 		eks_integrity_free(in);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (trace && *trace)
+		fprintf(stderr, "eksperiment: trace: history check of %.7s in %.1f ms "
+			"(%zu experiment%s whose history was read)\n", commit,
+			(double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+			candidates_count, candidates_count == 1 ? "" : "s");
 	eks_strings_free(candidates, candidates_count);
 	eks_diag_sort(diags);
 	return 0;

@@ -277,3 +277,105 @@ void view_warn_uncommitted(eks_repo *repo, const char *id, const char *commit)
 	eks_buf_dispose(&prefix);
 	eks_strings_free(paths, count);
 }
+
+/* ---- deviations and log rewrites ---------------------------------------- */
+
+/* The deviations and log rewrites (SPEC 5), each with its disclosure or
+ * what to do about it. */
+void view_print_integrity(FILE *out, const char *id, const eks_integrity *in, int color,
+			  int indent)
+{
+	size_t i;
+
+	if (!in || (!in->deviations_count && !in->rewrites_count))
+		return;
+	fprintf(out, "\n%*s%sDeviations and log rewrites%s\n", indent, "", color ? "\033[1m" : "", color ? "\033[0m" : "");
+	for (i = 0; i < in->deviations_count; i++) {
+		const eks_deviation *d = &in->deviations[i];
+
+		fprintf(out, "%*s  %.7s  deviation: %s %s (%s -> %s)\n", indent, "", d->commit, d->path,
+		       eks_diff_kind_name(d->kind), d->old_value ? d->old_value : "(none)",
+		       d->new_value ? d->new_value : "(none)");
+		if (d->disclosure_entry)
+			fprintf(out, "%*s           disclosed in %s: %s\n", indent, "", d->disclosure_entry, d->disclosure_reason);
+		else
+			fprintf(out, "%*s           not disclosed: eksperiment disclose %s --commit %.7s -m \"why\"\n",
+				indent, "", id, d->commit);
+	}
+	for (i = 0; i < in->rewrites_count; i++) {
+		const eks_rewrite *r = &in->rewrites[i];
+
+		if (r->removed)
+			fprintf(out, "%*s  %.7s  log rewrite: entry %s removed (it was: %s)\n", indent, "", r->commit,
+			       r->entry_id, r->old_value ? r->old_value : "");
+		else
+			fprintf(out, "%*s  %.7s  log rewrite: entry %s: %s %s -> %s\n", indent, "", r->commit, r->entry_id,
+			       r->path, r->old_value ? r->old_value : "(none)",
+			       r->new_value ? r->new_value : "(none)");
+		if (r->disclosure_entry)
+			fprintf(out, "%*s           disclosed in %s: %s\n", indent, "", r->disclosure_entry, r->disclosure_reason);
+		else
+			fprintf(out, "%*s           not disclosed: eksperiment disclose %s --commit %.7s -m \"why\"\n",
+				indent, "", id, r->commit);
+	}
+}
+
+static void json_disclosure(eks_buf *j, const char *entry, const char *reason)
+{
+	eks_buf_puts(j, ",\"disclosure\":");
+	if (!entry) {
+		eks_buf_puts(j, "null");
+		return;
+	}
+	eks_buf_puts(j, "{\"entry\":");
+	view_json_string(j, entry);
+	eks_buf_puts(j, ",\"reason\":");
+	view_json_string(j, reason);
+	eks_buf_putc(j, '}');
+}
+
+/* "deviations": [...], "rewrites": [...] */
+void view_integrity_json(eks_buf *j, const eks_integrity *in)
+{
+	size_t i;
+
+	view_json_key(j, "deviations", 0);
+	eks_buf_putc(j, '[');
+	for (i = 0; in && i < in->deviations_count; i++) {
+		const eks_deviation *d = &in->deviations[i];
+
+		eks_buf_puts(j, i ? ",{\"commit\":" : "{\"commit\":");
+		view_json_string(j, d->commit);
+		eks_buf_puts(j, ",\"path\":");
+		view_json_string(j, d->path);
+		eks_buf_puts(j, ",\"kind\":");
+		view_json_string(j, eks_diff_kind_name(d->kind));
+		eks_buf_puts(j, ",\"old\":");
+		view_json_string(j, d->old_value);
+		eks_buf_puts(j, ",\"new\":");
+		view_json_string(j, d->new_value);
+		json_disclosure(j, d->disclosure_entry, d->disclosure_reason);
+		eks_buf_putc(j, '}');
+	}
+	eks_buf_putc(j, ']');
+	view_json_key(j, "rewrites", 0);
+	eks_buf_putc(j, '[');
+	for (i = 0; in && i < in->rewrites_count; i++) {
+		const eks_rewrite *r = &in->rewrites[i];
+
+		eks_buf_puts(j, i ? ",{\"commit\":" : "{\"commit\":");
+		view_json_string(j, r->commit);
+		eks_buf_puts(j, ",\"entry\":");
+		view_json_string(j, r->entry_id);
+		eks_buf_puts(j, r->removed ? ",\"kind\":\"removed\",\"path\":" :
+			     ",\"kind\":\"changed\",\"path\":");
+		view_json_string(j, r->path);
+		eks_buf_puts(j, ",\"old\":");
+		view_json_string(j, r->old_value);
+		eks_buf_puts(j, ",\"new\":");
+		view_json_string(j, r->new_value);
+		json_disclosure(j, r->disclosure_entry, r->disclosure_reason);
+		eks_buf_putc(j, '}');
+	}
+	eks_buf_putc(j, ']');
+}

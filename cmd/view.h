@@ -67,4 +67,16 @@ void view_warn_uncommitted(eks_repo *repo, const char *id, const char *commit);
 void view_warn_paths(char *const *paths, size_t count, const char *prefix,
 		     const char *commit);
 
+/* The deviations and log rewrites of an experiment (SPEC 5), each with
+ * its disclosure or the command that would make one, under the heading
+ * "Deviations and log rewrites"; nothing when there are none. */
+void view_print_integrity(FILE *out, const char *id, const eks_integrity *in, int color,
+			  int indent);
+
+/* ,"deviations":[...],"rewrites":[...] as show and evaluate give them:
+ * {commit, path, kind, old, new, disclosure} and {commit, entry, kind
+ * (changed|removed), path, old, new, disclosure}; disclosure is {entry,
+ * reason} or null.  `in` may be NULL (both []). */
+void view_integrity_json(eks_buf *json, const eks_integrity *in);
+
 #endif
