@@ -225,6 +225,15 @@ int eks_entry_summarise(eks_buf *out, const eks_entry *e, size_t width)
 			put_cut(out, e->amendment_reason, width);
 		}
 		break;
+	case EKS_ENTRY_DISCLOSURE:
+		eks_buf_puts(out, "disclosure");
+		if (e->disclosure_commit)
+			eks_buf_printf(out, " of commit %.7s", e->disclosure_commit);
+		if (e->disclosure_reason) {
+			eks_buf_puts(out, ": ");
+			put_cut(out, e->disclosure_reason, width);
+		}
+		break;
 	default:
 		eks_buf_puts(out, "entry of unknown kind");
 		break;

@@ -12,14 +12,15 @@
 
 static const char *const kind_names[] = {
 	"observation", "note", "adjustment", "status", "registration",
-	"amendment", NULL
+	"amendment", "disclosure", NULL
 };
 static const char *const class_names[] = { "major", "minor", NULL };
 
 static const char *const entry_keys[] = {
 	"id", "kind", "recorded_at", "recorded_by", "observations", "source",
 	"note", "supersedes", "pre_registration", "from", "to", "reason",
-	"protocol_sha256", "commit_parent", "paths", "class", NULL
+	"protocol_sha256", "commit_parent", "paths", "class", "commit", "entries",
+	"keep", NULL
 };
 
 static const char *const observation_keys[] = {
@@ -37,16 +38,20 @@ static const struct {
 	{ "observations", KIND_BIT(EKS_ENTRY_OBSERVATION) },
 	{ "from", KIND_BIT(EKS_ENTRY_STATUS) },
 	{ "to", KIND_BIT(EKS_ENTRY_STATUS) },
-	{ "reason", KIND_BIT(EKS_ENTRY_STATUS) | KIND_BIT(EKS_ENTRY_AMENDMENT) },
+	{ "reason", KIND_BIT(EKS_ENTRY_STATUS) | KIND_BIT(EKS_ENTRY_AMENDMENT) |
+		    KIND_BIT(EKS_ENTRY_DISCLOSURE) },
 	{ "protocol_sha256", KIND_BIT(EKS_ENTRY_REGISTRATION) },
 	{ "commit_parent", KIND_BIT(EKS_ENTRY_REGISTRATION) },
-	{ "paths", KIND_BIT(EKS_ENTRY_AMENDMENT) },
+	{ "paths", KIND_BIT(EKS_ENTRY_AMENDMENT) | KIND_BIT(EKS_ENTRY_DISCLOSURE) },
 	{ "class", KIND_BIT(EKS_ENTRY_AMENDMENT) },
+	{ "commit", KIND_BIT(EKS_ENTRY_DISCLOSURE) },
+	{ "entries", KIND_BIT(EKS_ENTRY_DISCLOSURE) },
+	{ "keep", KIND_BIT(EKS_ENTRY_DISCLOSURE) },
 };
 
 const char *eks_entry_kind_name(eks_entry_kind kind)
 {
-	if (kind >= EKS_ENTRY_OBSERVATION && kind <= EKS_ENTRY_AMENDMENT)
+	if (kind >= EKS_ENTRY_OBSERVATION && kind <= EKS_ENTRY_DISCLOSURE)
 		return kind_names[kind - 1];
 	return "?";
 }
@@ -101,6 +106,15 @@ void eks_entry_release(eks_entry *e)
 	free(e->amendment_paths);
 	free(e->amendment_class);
 	free(e->amendment_reason);
+	free(e->disclosure_commit);
+	for (i = 0; i < e->disclosure_paths_count; i++)
+		free(e->disclosure_paths[i]);
+	free(e->disclosure_paths);
+	for (i = 0; i < e->disclosure_entries_count; i++)
+		free(e->disclosure_entries[i]);
+	free(e->disclosure_entries);
+	free(e->disclosure_reason);
+	free(e->disclosure_keep);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -640,6 +654,141 @@ static void read_amendment_fields(struct log_reader *r, eks_entry *e,
 			"why the protocol was changed", &e->amendment_reason);
 }
 
+/*
+ * A commit id as git prints it, whole or abbreviated: 7 to 40 lowercase
+ * hexadecimal digits.  The messages do not repeat the value: a malformed
+ * one may hold an identity number, which no output may echo (SPEC 8.3).
+ * Returns what eks_schema_text does; a malformed id is EKS_FIELD_BAD and
+ * leaves *out NULL.
+ */
+static int read_commit_id(eks_schema *s, const eks_node *doc, const char *key,
+			  unsigned flags, const char *expect, char **out)
+{
+	size_t len, i, upper = 0;
+	int rc;
+
+	rc = eks_schema_text(s, doc, key, flags, 0, expect, out);
+	if (rc != EKS_FIELD_OK)
+		return rc;
+	len = strlen(*out);
+	for (i = 0; i < len; i++) {
+		char c = (*out)[i];
+
+		if (c >= 'A' && c <= 'F')
+			upper++;
+		else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			break;
+	}
+	if (i < len)
+		eks_schema_error(s, s->last, "'%s' must be a commit id: 7 to 40 "
+				 "hexadecimal digits (0-9, a-f), as git log shows "
+				 "it", key);
+	else if (len < 7 || len > 40)
+		eks_schema_error(s, s->last, "'%s' has %zu hexadecimal digit%s; a "
+				 "commit id has 7 to 40, as git log shows it",
+				 key, len, len == 1 ? "" : "s");
+	else if (upper)
+		eks_schema_error(s, s->last, "'%s' must be written in lowercase "
+				 "(0-9, a-f), as git writes commit ids", key);
+	else
+		return EKS_FIELD_OK;
+	free(*out);
+	*out = NULL;
+	return EKS_FIELD_BAD;
+}
+
+/*
+ * An optional list of text (absent or null: none).  *list gets the list
+ * node, *out and *count its items.  Returns EKS_FIELD_OK, EKS_FIELD_ABSENT,
+ * or EKS_FIELD_BAD when the value is not a list (reported); a bad item is
+ * reported and left NULL.
+ */
+static int read_text_list(eks_schema *s, const eks_node *doc, const char *key,
+			  const char *expect, const char *item_expect,
+			  const eks_node **list, char ***out, size_t *count)
+{
+	eks_buf name = EKS_BUF_INIT;
+	size_t i;
+
+	*list = eks_schema_list(s, doc, key, 0, expect);
+	if (!*list)
+		return s->last_key && !eks_schema_is_null(s->last) ?
+			EKS_FIELD_BAD : EKS_FIELD_ABSENT;
+	if (!(*list)->count)
+		return EKS_FIELD_OK;
+	*out = calloc((*list)->count, sizeof(char *));
+	if (!*out) {
+		s->oom = 1;
+		return EKS_FIELD_BAD;
+	}
+	*count = (*list)->count;
+	for (i = 0; i < (*list)->count; i++) {
+		eks_buf_clear(&name);
+		eks_buf_printf(&name, "item %zu of '%s'", i + 1, key);
+		eks_schema_node_text(s, (*list)->items[i], eks_buf_cstr(&name),
+				     item_expect, &(*out)[i]);
+	}
+	eks_buf_dispose(&name);
+	return EKS_FIELD_OK;
+}
+
+/*
+ * kind: disclosure (SPEC 2.2, 5): {commit, paths[], entries[], reason,
+ * keep?}.  `paths` and `entries` may each be absent or empty, but not
+ * both unless `keep` is given.  The ids in `entries` need not be in the
+ * log: the rewrite it discloses may have removed the entry.
+ */
+static void read_disclosure_fields(struct log_reader *r, eks_entry *e,
+				   const eks_node *doc)
+{
+	eks_schema *s = &r->s;
+	const eks_node *paths, *entries;
+	int paths_rc, entries_rc, keep_rc;
+	size_t i;
+
+	read_commit_id(s, doc, "commit", EKS_REQUIRED, "the commit it "
+		       "discloses, as 3f2a9c1", &e->disclosure_commit);
+	paths_rc = read_text_list(s, doc, "paths", "a list of the protocol "
+				  "fields changed without an amendment, as "
+				  "[\"hypotheses[H1].margin\"], or []",
+				  "the path of a changed field", &paths,
+				  &e->disclosure_paths,
+				  &e->disclosure_paths_count);
+	entries_rc = read_text_list(s, doc, "entries", "a list of the ids of "
+				    "rewritten log entries, as "
+				    "[20260110T090000Z-1b2c], or []",
+				    "an entry id, as 20260110T090000Z-1b2c",
+				    &entries, &e->disclosure_entries,
+				    &e->disclosure_entries_count);
+	for (i = 0; i < e->disclosure_entries_count; i++)
+		if (e->disclosure_entries[i] &&
+		    !entry_id_valid(e->disclosure_entries[i]))
+			eks_schema_error(s, entries->items[i], "item %zu of "
+					 "'entries' must be an entry id: the UTC "
+					 "time and 4 hexadecimal digits, as "
+					 "20260110T090000Z-1b2c", i + 1);
+	eks_schema_text(s, doc, "reason", EKS_REQUIRED, 0, "why the protocol "
+			"or the log was changed so", &e->disclosure_reason);
+	keep_rc = read_commit_id(s, doc, "keep", 0, "the commit whose content "
+				 "of the entry counts, as 3f2a9c1",
+				 &e->disclosure_keep);
+
+	/* Nothing disclosed, said where the lists are (or would be).  A
+	 * list or keep already reported as malformed is not held against
+	 * the entry twice. */
+	if (e->disclosure_paths_count || e->disclosure_entries_count ||
+	    keep_rc != EKS_FIELD_ABSENT || paths_rc == EKS_FIELD_BAD ||
+	    entries_rc == EKS_FIELD_BAD)
+		return;
+	eks_schema_error(s, paths ? paths : entries ? entries :
+			 eks_schema_anchor(doc), "a disclosure must name what "
+			 "it discloses: the protocol fields in 'paths' (as "
+			 "[\"hypotheses[H1].margin\"]), the rewritten entries "
+			 "in 'entries' (as [20260110T090000Z-1b2c]), or with "
+			 "'keep' the commit whose content of a doubled entry "
+			 "counts");
+}
+
 /* Report keys that belong to other kinds of entry. */
 static void check_kind_keys(struct log_reader *r, const eks_node *doc,
 			    eks_entry_kind kind)
@@ -653,9 +802,12 @@ static void check_kind_keys(struct log_reader *r, const eks_node *doc,
 		eks_schema_find(doc, kind_keys[i].key, &key);
 		if (!key || (kind_keys[i].kinds & KIND_BIT(kind)))
 			continue;
-		for (j = EKS_ENTRY_OBSERVATION; j <= EKS_ENTRY_AMENDMENT; j++)
+		/* "status, amendment or disclosure" */
+		for (j = EKS_ENTRY_OBSERVATION; j <= EKS_ENTRY_DISCLOSURE; j++)
 			if (kind_keys[i].kinds & KIND_BIT(j))
-				eks_buf_printf(&kinds, "%s%s", kinds.len ? " or " : "",
+				eks_buf_printf(&kinds, "%s%s", !kinds.len ? "" :
+					       kind_keys[i].kinds >> (j + 1) ? ", " :
+					       " or ",
 					       eks_entry_kind_name((eks_entry_kind)j));
 		eks_schema_error(&r->s, key, "'%s' belongs only in entries of kind "
 				 "%s, and this entry is kind %s: remove it",
@@ -733,6 +885,9 @@ static void read_entry(struct log_reader *r, eks_log *log, const eks_node *doc,
 		break;
 	case EKS_ENTRY_AMENDMENT:
 		read_amendment_fields(r, e, doc);
+		break;
+	case EKS_ENTRY_DISCLOSURE:
+		read_disclosure_fields(r, e, doc);
 		break;
 	default:
 		break;

@@ -217,6 +217,32 @@ static void observation(writer *w, const eks_observation *o)
 	end_mapping(w);
 }
 
+static void text_list(writer *w, const char *key, char *const *items,
+		      size_t count)
+{
+	size_t i;
+
+	scalar(w, key, 0);
+	start_sequence(w, 1);
+	for (i = 0; i < count; i++)
+		text(w, items[i]);
+	end_sequence(w);
+}
+
+/* commit, paths, entries, reason, keep (SPEC 2.2).  Both lists are
+ * written even when empty, so that every disclosure shows what it does
+ * and does not cover. */
+static void disclosure(writer *w, const eks_entry *entry)
+{
+	key_text(w, "commit", entry->disclosure_commit);
+	text_list(w, "paths", entry->disclosure_paths,
+		  entry->disclosure_paths_count);
+	text_list(w, "entries", entry->disclosure_entries,
+		  entry->disclosure_entries_count);
+	key_text(w, "reason", entry->disclosure_reason);
+	key_text(w, "keep", entry->disclosure_keep);
+}
+
 int eks_entry_write_yaml(eks_buf *out, const eks_entry *entry)
 {
 	yaml_event_t event;
@@ -245,6 +271,8 @@ int eks_entry_write_yaml(eks_buf *out, const eks_entry *entry)
 	key_text(&w, "kind", eks_entry_kind_name(entry->kind));
 	key_text(&w, "recorded_at", entry->recorded_at);
 	key_text(&w, "recorded_by", entry->recorded_by);
+	if (entry->kind == EKS_ENTRY_DISCLOSURE)
+		disclosure(&w, entry);
 	if (entry->pre_registration) {
 		scalar(&w, "pre_registration", 0);
 		scalar(&w, "true", 0);
@@ -254,13 +282,9 @@ int eks_entry_write_yaml(eks_buf *out, const eks_entry *entry)
 	key_text(&w, "reason", entry->status_reason);
 	key_text(&w, "protocol_sha256", entry->protocol_sha256);
 	key_text(&w, "commit_parent", entry->commit_parent);
-	if (entry->amendment_paths_count) {
-		scalar(&w, "paths", 0);
-		start_sequence(&w, 1);
-		for (i = 0; i < entry->amendment_paths_count; i++)
-			text(&w, entry->amendment_paths[i]);
-		end_sequence(&w);
-	}
+	if (entry->amendment_paths_count)
+		text_list(&w, "paths", entry->amendment_paths,
+			  entry->amendment_paths_count);
 	key_text(&w, "class", entry->amendment_class);
 	if (!entry->status_reason)
 		key_text(&w, "reason", entry->amendment_reason);

@@ -100,7 +100,8 @@ void eks_history_free(eks_history *history);
  * Append a one-line summary of a log entry to `out`, as history and show
  * print it: "2 observations (neet@t1)", "status active -> completed:
  * reason", "note: text", "adjustment: text", "registration",
- * "amendment (major) of hypotheses[H1].margin: reason".  Texts are cut
+ * "amendment (major) of hypotheses[H1].margin: reason", "disclosure of
+ * commit 3f2a9c1: reason" (the commit cut to 7 digits).  Texts are cut
  * to their first line and at most `width` characters ("..." marks a cut;
  * 0 means no limit).
  */

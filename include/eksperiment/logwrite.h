@@ -38,7 +38,8 @@ int eks_entry_id_generate(char out[EKS_ENTRY_ID_SIZE], time_t t);
 
 /*
  * Append `entry` to `out` as one YAML document on one line (see above).
- * Only the fields that are set are written.
+ * Only the fields that are set are written, except that a disclosure
+ * always has its paths and entries, [] when empty.
  */
 int eks_entry_write_yaml(eks_buf *out, const eks_entry *entry);
 

@@ -286,6 +286,29 @@ static void test_history_entry_summaries(void **state)
 			    "amendment (major) of hypotheses[H1].margin, analysis.plan: too few referrals");
 }
 
+static void test_history_disclosure_summary(void **state)
+{
+	char *paths[] = { "hypotheses[H1].margin" };
+	eks_entry e;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.kind = EKS_ENTRY_DISCLOSURE;
+	e.disclosure_commit = "3f2a9c1d5e7b8a0f1c2d3e4f5a6b7c8d9e0f1a2b";
+	e.disclosure_paths = paths;
+	e.disclosure_paths_count = 1;
+	e.disclosure_reason = "Margin typed wrong\nSecond line";
+	assert_string_equal(summary_of(&e, 0),
+			    "disclosure of commit 3f2a9c1: Margin typed wrong ...");
+	assert_string_equal(summary_of(&e, 6), "disclosure of commit 3f2a9c1: Margin...");
+	e.disclosure_commit = "abc1234";     /* abbreviated already */
+	e.disclosure_reason = "Lørdagsbesøk";
+	assert_string_equal(summary_of(&e, 4), "disclosure of commit abc1234: Lørd...");
+	e.disclosure_commit = NULL;
+	e.disclosure_reason = NULL;
+	assert_string_equal(summary_of(&e, 0), "disclosure");
+}
+
 /* ---- timelines ------------------------------------------------------------ */
 
 static void test_history_lists_changes_newest_first(void **state)
@@ -520,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_history_changed_keys),
 		cmocka_unit_test(test_history_nodes_equal),
 		cmocka_unit_test(test_history_entry_summaries),
+		cmocka_unit_test(test_history_disclosure_summary),
 		cmocka_unit_test_setup_teardown(test_history_lists_changes_newest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_flags_a_rewritten_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_text_added_to_the_last_entry_changes_it,

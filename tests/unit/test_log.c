@@ -331,6 +331,8 @@ static void test_log_kind_names(void **state)
 {
 	(void)state;
 	assert_string_equal(eks_entry_kind_name(EKS_ENTRY_AMENDMENT), "amendment");
+	assert_string_equal(eks_entry_kind_name(EKS_ENTRY_DISCLOSURE), "disclosure");
+	assert_int_equal(eks_entry_kind_from_name("disclosure"), EKS_ENTRY_DISCLOSURE);
 	assert_string_equal(eks_entry_kind_name(EKS_ENTRY_UNKNOWN), "?");
 	assert_int_equal(eks_entry_kind_from_name("observation"), EKS_ENTRY_OBSERVATION);
 	assert_int_equal(eks_entry_kind_from_name("adjustment"), EKS_ENTRY_ADJUSTMENT);
@@ -359,6 +361,173 @@ static void test_log_identity_number_refused(void **state)
 	run_free(&r);
 }
 
+#define COMMIT "3f2a9c1d5e7b8a0f1c2d3e4f5a6b7c8d9e0f1a2b"
+
+static void test_log_reads_disclosures(void **state)
+{
+	const char *text =
+		/* as log writes it: one line */
+		"--- {id: 20260115T101500Z-8f3a, kind: disclosure, recorded_at: "
+		"2026-01-15T10:15:00Z, recorded_by: \"Kari <k@x>\", commit: " COMMIT ", "
+		"paths: [\"hypotheses[H1].margin\"], entries: [20260110T090000Z-1b2c], "
+		"reason: \"why: a typo\"}\n"
+		/* by hand: an abbreviated commit, keep, no lists at all */
+		HEAD("20260116T090000Z-0001", "disclosure")
+		"commit: 3f2a9c1\nreason: Both sides logged it.\nkeep: 0a1b2c3d\n"
+		/* empty lists, with keep */
+		HEAD("20260117T090000Z-0002", "disclosure")
+		"commit: 1234567\npaths: []\nentries: []\nreason: x\nkeep: " COMMIT "\n"
+		/* only entries; paths null */
+		HEAD("20260118T090000Z-0003", "disclosure")
+		"commit: abcdef0\npaths:\nentries: [20260110T090000Z-1b2c, 20260111T090000Z-0000]\n"
+		"reason: Corrected a count.\nnote: and a note\n";
+	const eks_entry *e;
+	struct run r;
+
+	(void)state;
+	run_log(&r, text, protocol, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.diags.count, 0);
+	assert_int_equal(r.log->entries_count, 4);
+	e = &r.log->entries[0];
+	assert_int_equal(e->kind, EKS_ENTRY_DISCLOSURE);
+	assert_string_equal(e->disclosure_commit, COMMIT);
+	assert_int_equal(e->disclosure_paths_count, 1);
+	assert_string_equal(e->disclosure_paths[0], "hypotheses[H1].margin");
+	assert_int_equal(e->disclosure_entries_count, 1);
+	assert_string_equal(e->disclosure_entries[0], "20260110T090000Z-1b2c");
+	assert_string_equal(e->disclosure_reason, "why: a typo");
+	assert_null(e->disclosure_keep);
+	e = &r.log->entries[1];
+	assert_string_equal(e->disclosure_commit, "3f2a9c1");
+	assert_int_equal(e->disclosure_paths_count, 0);
+	assert_null(e->disclosure_paths);
+	assert_int_equal(e->disclosure_entries_count, 0);
+	assert_string_equal(e->disclosure_keep, "0a1b2c3d");
+	e = &r.log->entries[2];
+	assert_string_equal(e->disclosure_commit, "1234567");
+	assert_string_equal(e->disclosure_keep, COMMIT);
+	e = &r.log->entries[3];
+	assert_int_equal(e->disclosure_paths_count, 0);
+	assert_int_equal(e->disclosure_entries_count, 2);
+	assert_string_equal(e->disclosure_entries[1], "20260111T090000Z-0000");
+	assert_string_equal(e->note, "and a note");
+	run_free(&r);
+}
+
+/* One broken disclosure: exactly one error, at line:col, saying `text`. */
+static void expect_one_error(const char *fields, int line, int col,
+			     const char *text)
+{
+	char log[2048];
+	struct run r;
+
+	snprintf(log, sizeof(log), "%s%s",
+		 HEAD("20260115T101500Z-8f3a", "disclosure"), fields);
+	run_log(&r, log, protocol, NULL);
+	assert_int_equal(r.rc, EKS_EINVALID);
+	if (!find(&r, EKS_DIAG_ERROR, line, col, text) ||
+	    eks_diag_count(&r.diags, EKS_DIAG_ERROR) != 1)
+		fail_msg("expected one error at %d:%d with '%s' for:\n%s", line,
+			 col, text, log);
+	run_free(&r);
+}
+
+static void test_log_disclosure_problems(void **state)
+{
+	(void)state;
+	/* line 2 is the entry's first key, 6 the first field below */
+	expect_one_error("paths: [x]\nreason: r\n", 2, 1,
+			 "missing required key 'commit' in this entry");
+	expect_one_error("commit:\npaths: [x]\nreason: r\n", 6, 1,
+			 "'commit' has no value");
+	expect_one_error("commit: xyz1234\npaths: [x]\nreason: r\n", 6, 9,
+			 "'commit' must be a commit id: 7 to 40 hexadecimal digits");
+	expect_one_error("commit: 3f2a9c\npaths: [x]\nreason: r\n", 6, 9,
+			 "'commit' has 6 hexadecimal digits; a commit id has 7 to 40");
+	expect_one_error("commit: " COMMIT "0\npaths: [x]\nreason: r\n", 6, 9,
+			 "'commit' has 41 hexadecimal digits");
+	expect_one_error("commit: 3F2A9C1\npaths: [x]\nreason: r\n", 6, 9,
+			 "'commit' must be written in lowercase");
+	expect_one_error("commit: [3f2a9c1]\npaths: [x]\nreason: r\n", 6, 9,
+			 "'commit' must be the commit it discloses");
+	expect_one_error("commit: 3f2a9c1\npaths: hypotheses\nreason: r\n", 7, 8,
+			 "'paths' must be a list of the protocol fields");
+	expect_one_error("commit: 3f2a9c1\npaths: [x, {a: b}]\nreason: r\n", 7, 12,
+			 "item 2 of 'paths' must be the path of a changed field");
+	expect_one_error("commit: 3f2a9c1\nentries: 20260110T090000Z-1b2c\nreason: r\n",
+			 7, 10, "'entries' must be a list of the ids of rewritten");
+	expect_one_error("commit: 3f2a9c1\nentries: [20260110T090000Z-1b2c, H1]\n"
+			 "reason: r\n", 7, 34, "item 2 of 'entries' must be an entry id");
+	expect_one_error("commit: 3f2a9c1\nentries: [\"\"]\nreason: r\n", 7, 11,
+			 "item 1 of 'entries' must be an entry id");
+	expect_one_error("commit: 3f2a9c1\npaths: []\nentries: []\nreason: r\n", 7, 8,
+			 "a disclosure must name what it discloses");
+	expect_one_error("commit: 3f2a9c1\nentries: []\nreason: r\n", 7, 10,
+			 "a disclosure must name what it discloses");
+	expect_one_error("commit: 3f2a9c1\nreason: r\n", 2, 1,
+			 "a disclosure must name what it discloses");
+	expect_one_error("commit: 3f2a9c1\npaths: [x]\n", 2, 1,
+			 "missing required key 'reason' in this entry");
+	expect_one_error("commit: 3f2a9c1\npaths: [x]\nreason: \"\"\n", 8, 9,
+			 "'reason' is empty in this entry");
+	expect_one_error("commit: 3f2a9c1\npaths: [x]\nreason:\n", 8, 1,
+			 "'reason' has no value");
+	expect_one_error("commit: 3f2a9c1\nreason: r\nkeep: main\n", 8, 7,
+			 "'keep' must be a commit id");
+	expect_one_error("commit: 3f2a9c1\npaths: [x]\nreason: r\nclass: minor\n", 9, 1,
+			 "'class' belongs only in entries of kind amendment, and "
+			 "this entry is kind disclosure");
+	expect_one_error("commit: 3f2a9c1\npaths: [x]\nreason: r\nkeeep: 3f2a9c1\n", 9, 1,
+			 "unknown key 'keeep'; did you mean 'keep'?");
+}
+
+static void test_log_disclosure_keys_elsewhere(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_log(&r, HEAD("20260115T101500Z-8f3a", "note") "note: x\ncommit: 3f2a9c1\n"
+		"keep: 3f2a9c1\n" HEAD("20260116T090000Z-0001", "amendment")
+		"paths: [x]\nclass: minor\nreason: r\nentries: []\n", protocol, NULL);
+	assert_int_equal(r.rc, EKS_EINVALID);
+	assert_non_null(find(&r, EKS_DIAG_ERROR, 7, 1, "'commit' belongs only in "
+			     "entries of kind disclosure, and this entry is kind note"));
+	assert_non_null(find(&r, EKS_DIAG_ERROR, 8, 1, "'keep' belongs only"));
+	assert_non_null(find(&r, EKS_DIAG_ERROR, 17, 1, "'entries' belongs only in "
+			     "entries of kind disclosure, and this entry is kind "
+			     "amendment"));
+	assert_int_equal(eks_diag_count(&r.diags, EKS_DIAG_ERROR), 3);
+	run_free(&r);
+
+	run_log(&r, HEAD("20260115T101500Z-8f3a", "note") "note: x\nreason: r\n"
+		"paths: [x]\n", protocol, NULL);
+	assert_non_null(find(&r, EKS_DIAG_ERROR, 7, 1, "'reason' belongs only in "
+			     "entries of kind status, amendment or disclosure, "
+			     "and this entry is kind note"));
+	assert_non_null(find(&r, EKS_DIAG_ERROR, 8, 1, "'paths' belongs only in "
+			     "entries of kind amendment or disclosure, and"));
+	run_free(&r);
+}
+
+static void test_log_disclosure_reason_identity_number(void **state)
+{
+	/* the same synthetic number as test_log_identity_number_refused */
+	const char *text = HEAD("20260115T101500Z-8f3a", "disclosure")
+		"commit: 3f2a9c1\nentries: [20260110T090000Z-1b2c]\n"
+		"reason: \"wrong person, 31123999935\"\n";
+	struct run r;
+	size_t i;
+
+	(void)state;
+	run_log(&r, text, protocol, NULL);
+	assert_int_equal(r.rc, EKS_EINVALID);
+	assert_non_null(find(&r, EKS_DIAG_ERROR, 8, 24, "fødselsnummer"));
+	for (i = 0; i < r.diags.count; i++)
+		assert_null(strstr(r.diags.items[i].message, "31123999935"));
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +541,10 @@ int main(void)
 		cmocka_unit_test(test_log_small_cells_warn),
 		cmocka_unit_test(test_log_kind_names),
 		cmocka_unit_test(test_log_identity_number_refused),
+		cmocka_unit_test(test_log_reads_disclosures),
+		cmocka_unit_test(test_log_disclosure_problems),
+		cmocka_unit_test(test_log_disclosure_keys_elsewhere),
+		cmocka_unit_test(test_log_disclosure_reason_identity_number),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

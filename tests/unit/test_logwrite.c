@@ -133,12 +133,101 @@ static void test_logwrite_ids_and_timestamps(void **state)
 	regfree(&re);
 }
 
+static void test_logwrite_disclosure_round_trips(void **state)
+{
+	static const char *const texts[] = {
+		"plain words", "key: value, with a colon", "\"quoted\" and 'single'",
+		"line one\nline two", "Bærum og Tromsø – «sitat» æøå ÆØÅ", "- dash",
+		"# hash", "[not, a, list]", "true", "0301", "a backslash \\ here", NULL
+	};
+	char *paths[2] = { "hypotheses[H1].margin", NULL };
+	char *entries[2] = { "20260110T090000Z-1b2c", "20260111T090000Z-0000" };
+	const char *const *t;
+	const eks_entry *got;
+
+	(void)state;
+	for (t = texts; *t; t++) {
+		eks_entry e;
+		eks_buf yaml = EKS_BUF_INIT;
+		eks_log *log;
+
+		memset(&e, 0, sizeof(e));
+		e.id = "20260115T101500Z-8f3a";
+		e.kind = EKS_ENTRY_DISCLOSURE;
+		e.recorded_at = "2026-01-15T10:15:00Z";
+		e.recorded_by = "Kari \"K\" Nordmann <kari@molde.kommune.example>";
+		e.disclosure_commit = "3f2a9c1d5e7b8a0f1c2d3e4f5a6b7c8d9e0f1a2b";
+		paths[1] = (char *)*t;
+		e.disclosure_paths = paths;
+		e.disclosure_paths_count = 2;
+		e.disclosure_entries = entries;
+		e.disclosure_entries_count = 2;
+		e.disclosure_reason = (char *)*t;
+		e.disclosure_keep = "0123456";   /* all digits: written quoted */
+		assert_int_equal(eks_entry_write_yaml(&yaml, &e), 0);
+		/* one line, the keys in their order */
+		assert_non_null(strstr(yaml.ptr, "--- {id: 20260115T101500Z-8f3a, kind: "
+				       "disclosure, recorded_at: '2026-01-15T10:15:00Z', "
+				       "recorded_by: "));
+		assert_non_null(strstr(yaml.ptr, ", commit: 3f2a9c1d5e7b8a0f1c2d3e4f5a6b7c8d9e0f1a2b, paths: ["));
+		assert_non_null(strstr(yaml.ptr, "], entries: [20260110T090000Z-1b2c, "
+				       "20260111T090000Z-0000], reason: "));
+		assert_non_null(strstr(yaml.ptr, ", keep: \"0123456\"}\n"));
+		assert_ptr_equal(strchr(yaml.ptr, '\n'), yaml.ptr + yaml.len - 1);
+		log = reread(&yaml);
+		assert_int_equal(log->entries_count, 1);
+		got = &log->entries[0];
+		assert_int_equal(got->kind, EKS_ENTRY_DISCLOSURE);
+		assert_string_equal(got->recorded_by, e.recorded_by);
+		assert_string_equal(got->disclosure_commit, e.disclosure_commit);
+		assert_int_equal(got->disclosure_paths_count, 2);
+		assert_string_equal(got->disclosure_paths[0], paths[0]);
+		assert_string_equal(got->disclosure_paths[1], *t);
+		assert_int_equal(got->disclosure_entries_count, 2);
+		assert_string_equal(got->disclosure_entries[1], entries[1]);
+		assert_string_equal(got->disclosure_reason, *t);
+		assert_string_equal(got->disclosure_keep, "0123456");
+		eks_log_free(log);
+		eks_buf_dispose(&yaml);
+	}
+}
+
+static void test_logwrite_disclosure_empty_lists(void **state)
+{
+	eks_entry e;
+	eks_buf yaml = EKS_BUF_INIT;
+	eks_log *log;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.id = "20260115T101500Z-8f3a";
+	e.kind = EKS_ENTRY_DISCLOSURE;
+	e.recorded_at = "2026-01-15T10:15:00Z";
+	e.recorded_by = "T <t@kommune.example>";
+	e.disclosure_commit = "3f2a9c1";
+	e.disclosure_reason = "both sides logged it";
+	e.disclosure_keep = "abcdef0";
+	assert_int_equal(eks_entry_write_yaml(&yaml, &e), 0);
+	assert_string_equal(yaml.ptr, "--- {id: 20260115T101500Z-8f3a, kind: disclosure, "
+			    "recorded_at: '2026-01-15T10:15:00Z', recorded_by: "
+			    "T <t@kommune.example>, commit: 3f2a9c1, paths: [], "
+			    "entries: [], reason: both sides logged it, keep: abcdef0}\n");
+	log = reread(&yaml);
+	assert_int_equal(log->entries[0].disclosure_paths_count, 0);
+	assert_int_equal(log->entries[0].disclosure_entries_count, 0);
+	assert_string_equal(log->entries[0].disclosure_keep, "abcdef0");
+	eks_log_free(log);
+	eks_buf_dispose(&yaml);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_logwrite_round_trips_awkward_text),
 		cmocka_unit_test(test_logwrite_observations_and_numbers),
 		cmocka_unit_test(test_logwrite_ids_and_timestamps),
+		cmocka_unit_test(test_logwrite_disclosure_round_trips),
+		cmocka_unit_test(test_logwrite_disclosure_empty_lists),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
