@@ -931,29 +931,75 @@ static int add_id_of(string_set *ids, const char *path)
 	return rc;
 }
 
-/* Whether `path` is the same blob in `commit`'s tree as `id`. */
-static int same_blob_in(git_commit *commit, const char *path, const git_oid *id)
+/* The blob of `path` in `commit`'s tree: 1 with *id set, 0 when none. */
+static int blob_in(git_oid *id, git_commit *commit, const char *path)
 {
 	git_tree *tree = NULL;
 	git_tree_entry *entry = NULL;
-	int same = 0;
+	int found = 0;
 
 	if (git_commit_tree(&tree, commit) == 0 &&
-	    git_tree_entry_bypath(&entry, tree, path) == 0)
-		same = git_oid_equal(git_tree_entry_id(entry), id);
+	    git_tree_entry_bypath(&entry, tree, path) == 0) {
+		git_oid_cpy(id, git_tree_entry_id(entry));
+		found = 1;
+	}
 	git_error_clear();
 	git_tree_entry_free(entry);
 	git_tree_free(tree);
-	return same;
+	return found;
+}
+
+/*
+ * Whether the log `now` of a merge, already known to be its first
+ * parent's log `first` with documents `t` appended, holds the other
+ * parent's log `other` too: `other` is a start of `first` that ends where
+ * a document ends, followed by the same `t`.  That is what git's union
+ * merge writes when both branches appended; every entry is then as in a
+ * parent and none is gone.  Anything else is left to eks_integrity_load.
+ */
+static int union_appended(git_repository *git, const git_oid *first_id,
+			  const git_oid *other_id, const git_oid *now_id)
+{
+	git_blob *first = NULL, *other = NULL, *now = NULL;
+	const char *f, *o, *t;
+	size_t fl, ol, tl, xl;
+	int yes = 0;
+
+	if (git_blob_lookup(&first, git, first_id) < 0 ||
+	    git_blob_lookup(&other, git, other_id) < 0 ||
+	    git_blob_lookup(&now, git, now_id) < 0) {
+		git_error_clear();
+		goto done;
+	}
+	f = git_blob_rawcontent(first);
+	o = git_blob_rawcontent(other);
+	fl = (size_t)git_blob_rawsize(first);
+	ol = (size_t)git_blob_rawsize(other);
+	t = (const char *)git_blob_rawcontent(now) + fl;
+	tl = (size_t)git_blob_rawsize(now) - fl;
+	if (ol < tl || memcmp(o + ol - tl, t, tl))
+		goto done;
+	xl = ol - tl;
+	yes = xl <= fl && !memcmp(o, f, xl) &&
+		(xl == 0 || xl == fl ||
+		 (f[xl - 1] == '\n' && fl - xl > 3 && !memcmp(f + xl, "---", 3) &&
+		  f[xl + 3] && strchr(" \r\n", f[xl + 3])));
+done:
+	git_blob_free(first);
+	git_blob_free(other);
+	git_blob_free(now);
+	return yes;
 }
 
 /*
  * Add the ids of the experiments whose experiment.yaml `commit` modified,
  * or whose log.yaml it changed otherwise than by appending.  A merge is
- * compared with its first parent, and a log it changed counts unless it
- * equals some other parent's (the union of two branches' entries counts:
- * eks_integrity_load decides whether it rewrote anything); its protocol
- * changes come with the commits it merged, which are walked on their own.
+ * compared with its first parent, and a file counts unless it equals some
+ * other parent's: a merge can change what a branch brought, even when it
+ * looks like an append from the first parent's side.  A merge's log
+ * counts unless it is the union of its two parents' appends (see
+ * union_appended); eks_integrity_load decides whether it rewrote
+ * anything.
  */
 static int modified_files(string_set *ids, git_repository *git, git_commit *commit)
 {
@@ -985,31 +1031,40 @@ static int modified_files(string_set *ids, git_repository *git, git_commit *comm
 		const char *path = d->new_file.path ? d->new_file.path : d->old_file.path;
 		size_t len = strlen(path);
 		int is_log = len > 9 && !strcmp(path + len - 9, "/log.yaml");
+		int in_other = 0, same = 0;
+		git_oid other_id = { { 0 } };
 		unsigned p;
 
+		/* what the other parents of a merge have there */
+		for (p = 1; p < np && !same; p++) {
+			git_commit *other = NULL;
+			git_oid id;
+
+			if (git_commit_parent(&other, commit, p) == 0 && blob_in(&id, other, path)) {
+				if (!in_other)
+					git_oid_cpy(&other_id, &id);
+				in_other = 1;
+				same = d->status != GIT_DELTA_DELETED &&
+					git_oid_equal(&id, &d->new_file.id);
+			}
+			git_error_clear();
+			git_commit_free(other);
+		}
+		if (same)
+			continue;       /* as a merged branch had it */
+		if (d->status == GIT_DELTA_ADDED && !in_other)
+			continue;       /* created */
 		if (!is_log) {
-			if (d->status == GIT_DELTA_MODIFIED && np == 1)
+			if (d->status == GIT_DELTA_MODIFIED || d->status == GIT_DELTA_ADDED)
 				rc = add_id_of(ids, path);
 			continue;
 		}
-		if (d->status == GIT_DELTA_ADDED)
-			continue;
 		if (d->status == GIT_DELTA_MODIFIED &&
-		    appended(git, &d->old_file.id, &d->new_file.id))
+		    appended(git, &d->old_file.id, &d->new_file.id) &&
+		    (np == 1 || (np == 2 && in_other &&
+				 union_appended(git, &d->old_file.id, &other_id,
+						&d->new_file.id))))
 			continue;
-		if (d->status == GIT_DELTA_MODIFIED && np > 1) {
-			int same = 0;
-
-			for (p = 1; p < np && !same; p++) {
-				git_commit *other = NULL;
-
-				if (git_commit_parent(&other, commit, p) == 0)
-					same = same_blob_in(other, path, &d->new_file.id);
-				git_commit_free(other);
-			}
-			if (same)
-				continue;
-		}
 		rc = add_id_of(ids, path);
 	}
 done:

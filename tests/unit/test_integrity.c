@@ -605,6 +605,119 @@ static void test_integrity_errors(void **state)
 	eks_integrity_free(NULL);
 }
 
+/* A merge that appends the other branch's entry, changed: from the first
+ * parent's side only an append, but a rewrite of what the branch had
+ * committed. */
+static void test_integrity_merge_changes_the_other_branchs_entry(void **state)
+{
+	char hex[EKS_COMMIT_HEX], merge[EKS_COMMIT_HEX];
+	char **ids = NULL;
+	size_t count = 0;
+	eks_integrity *in;
+
+	(void)state;
+	commit2("create", PROTOCOL, protocol_text, LOG, ENTRY_A("120"), hex);
+	sh("git checkout -q -b side");
+	sh("printf '%%s' '" ENTRY_D "' >> " LOG " && git commit -qam side");
+	sh("git checkout -q main");
+	sh("printf '%%s' '" ENTRY_C "' >> " LOG " && git commit -qam main");
+	sh("git merge -q --no-commit --no-ff side");
+	write_file(LOG, ENTRY_A("120") ENTRY_C
+		   "--- {id: " D_ID ", kind: note, recorded_at: 2026-01-04T00:00:00Z, "
+		   "recorded_by: \"O <o@x>\", note: from the other branch}\n");
+	sh("git add " LOG " && git commit -qm 'merge side'");
+	head(merge);
+
+	in = load();
+	assert_int_equal(in->rewrites_count, 1);
+	assert_string_equal(in->rewrites[0].commit, merge);
+	assert_string_equal(in->rewrites[0].entry_id, D_ID);
+	assert_string_equal(in->rewrites[0].path, "note");
+	assert_string_equal(in->rewrites[0].old_value, "from the side branch");
+	assert_string_equal(in->rewrites[0].new_value, "from the other branch");
+	eks_integrity_free(in);
+
+	assert_int_equal(eks_integrity_candidates(&ids, &count, repo, NULL), 0);
+	assert_int_equal(count, 1);
+	assert_string_equal(ids[0], "pilot");
+	eks_strings_free(ids, count);
+}
+
+/* The experiment was created on the branch; the merge changed its log.
+ * The log is new against the first parent, not against the branch. */
+static void test_integrity_merge_changes_a_log_new_to_the_first_parent(void **state)
+{
+	char hex[EKS_COMMIT_HEX], merge[EKS_COMMIT_HEX];
+	char **ids = NULL;
+	size_t count = 0;
+	eks_integrity *in;
+
+	(void)state;
+	sh("git checkout -q -b side");
+	commit2("create", PROTOCOL, protocol_text, LOG, ENTRY_A("120"), hex);
+	sh("git checkout -q main");
+	commit2("elsewhere", "README.md", "# Pilots\n", NULL, NULL, hex);
+	sh("git merge -q --no-commit --no-ff side");
+	write_file(LOG, ENTRY_A("90"));
+	sh("git add " LOG " && git commit -qm 'merge side'");
+	head(merge);
+
+	in = load();
+	assert_int_equal(in->rewrites_count, 1);
+	assert_string_equal(in->rewrites[0].commit, merge);
+	assert_string_equal(in->rewrites[0].path, "observations[neet/molde/t1].n");
+	eks_integrity_free(in);
+
+	assert_int_equal(eks_integrity_candidates(&ids, &count, repo, NULL), 0);
+	assert_int_equal(count, 1);
+	assert_string_equal(ids[0], "pilot");
+	eks_strings_free(ids, count);
+}
+
+/* ---- protocol changes in merges ------------------------------------------- */
+
+#define REGISTRATION \
+	"--- {id: 20251201T000000Z-0000, kind: registration, recorded_at: 2025-12-01T00:00:00Z, " \
+	"recorded_by: \"K <k@x>\", protocol_sha256: " \
+	"0000000000000000000000000000000000000000000000000000000000000000}\n"
+
+/* A merge resolved by changing a frozen field neither parent changed: a
+ * deviation of the merge commit, and the experiment a candidate. */
+static void test_integrity_deviation_inside_a_merge(void **state)
+{
+	char c1[EKS_COMMIT_HEX], merge[EKS_COMMIT_HEX];
+	char **ids = NULL;
+	size_t count = 0;
+	eks_integrity *in;
+
+	(void)state;
+	commit2("register", PROTOCOL, protocol_text, LOG, REGISTRATION, c1);
+	sh("git checkout -q -b side");
+	sh("printf '%%s' '" ENTRY_D "' >> " LOG " && git commit -qam side");
+	sh("git checkout -q main");
+	sh("printf '%%s' '" ENTRY_C "' >> " LOG " && git commit -qam main");
+	sh("git merge -q --no-commit --no-ff side");
+	sh("sed -i 's/^title: .*/title: Outreach, NEET and more/' " PROTOCOL
+	   " && git add " PROTOCOL " && git commit -qm 'merge side, and retitle'");
+	head(merge);
+
+	in = load();
+	assert_int_equal(in->registered, 1);
+	assert_string_equal(in->registration_commit, c1);
+	assert_int_equal(in->deviations_count, 1);
+	assert_string_equal(in->deviations[0].commit, merge);
+	assert_string_equal(in->deviations[0].path, "title");
+	assert_string_equal(in->deviations[0].old_value, "Outreach and NEET");
+	assert_string_equal(in->deviations[0].new_value, "Outreach, NEET and more");
+	assert_int_equal(in->rewrites_count, 0);
+	eks_integrity_free(in);
+
+	assert_int_equal(eks_integrity_candidates(&ids, &count, repo, NULL), 0);
+	assert_int_equal(count, 1);
+	assert_string_equal(ids[0], "pilot");
+	eks_strings_free(ids, count);
+}
+
 /* ---- candidates ------------------------------------------------------------ */
 
 static char *read_text(const char *path)
@@ -842,6 +955,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_integrity_superseded_rewrite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_integrity_disclosed_rewrite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_integrity_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_integrity_merge_changes_the_other_branchs_entry,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_integrity_merge_changes_a_log_new_to_the_first_parent,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_integrity_deviation_inside_a_merge,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_integrity_candidates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_integrity_candidates_protocol_changes,
 						setup, teardown),
