@@ -395,7 +395,56 @@ static int add_amendment(eks_integrity *in, const eks_history_commit *c,
 	return a->path ? 0 : eks_error_oom();
 }
 
-/* The protocol changes of commit `c` against its first parent. */
+/*
+ * For a merge, keep only the changes in `diff` (against its first
+ * parent) that it made against every other parent too: a change that a
+ * side brought as it was belongs to that side's commit, which is looked
+ * at on its own (and was amended there or not).  A parent whose protocol
+ * cannot be compared leaves the changes as they are.
+ */
+static int keep_own_changes(eks_diff *diff, eks_repo *repo, const eks_history_commit *c,
+			    const char *id, const snapshot *now)
+{
+	size_t p, i, j, k;
+	int rc = 0;
+
+	for (p = 1; p < c->parents_count && rc == 0; p++) {
+		eks_buf rev = EKS_BUF_INIT;
+		eks_diff *other = NULL;
+		snapshot s;
+
+		eks_buf_printf(&rev, "%s^%zu", c->id, p + 1);
+		snapshot_read(&s, repo, eks_buf_cstr(&rev), id, 0);
+		eks_buf_dispose(&rev);
+		rc = eks_protocol_diff(&other, root_of(&s), root_of(now));
+		snapshot_release(&s);
+		if (rc < 0) {
+			rc = rc == EKS_ENOMEM ? rc : 0;
+			continue;
+		}
+		for (i = k = 0; i < diff->count; i++) {
+			eks_field_change *ch = &diff->changes[i];
+
+			for (j = 0; j < other->count; j++)
+				if (eks_diff_path_covers(other->changes[j].path, ch->path) ||
+				    eks_diff_path_covers(ch->path, other->changes[j].path))
+					break;
+			if (j < other->count) {
+				diff->changes[k++] = *ch;
+				continue;
+			}
+			free(ch->path);
+			free(ch->old_value);
+			free(ch->new_value);
+		}
+		diff->count = k;
+		eks_diff_free(other);
+	}
+	return rc;
+}
+
+/* The protocol changes of commit `c` against its first parent (for a
+ * merge, those it made against every parent). */
 static int protocol_changes(eks_integrity *in, eks_repo *repo, const eks_history_commit *c,
 			    const snapshot *now, const eks_log *added_log,
 			    string_set *post_hoc, const string_set *observed,
@@ -415,6 +464,11 @@ static int protocol_changes(eks_integrity *in, eks_repo *repo, const eks_history
 		/* a side that is not a protocol at all: nothing to compare */
 		snapshot_release(&before);
 		return rc == EKS_ENOMEM ? rc : 0;
+	}
+	if ((rc = keep_own_changes(diff, repo, c, in->id, now)) < 0) {
+		eks_diff_free(diff);
+		snapshot_release(&before);
+		return rc;
 	}
 
 	/* the amendment entries this commit adds cover what they name */

@@ -718,6 +718,42 @@ static void test_integrity_deviation_inside_a_merge(void **state)
 	eks_strings_free(ids, count);
 }
 
+/* Two branches change the protocol, one with an amendment; git merges
+ * them cleanly.  The merge changed nothing itself: the amended change
+ * stays an amendment of the branch's commit, not a deviation of the
+ * merge, and no change is reported twice. */
+static void test_integrity_clean_merge_of_protocol_changes(void **state)
+{
+	char c1[EKS_COMMIT_HEX], amended[EKS_COMMIT_HEX], deviated[EKS_COMMIT_HEX];
+	eks_integrity *in;
+
+	(void)state;
+	commit2("register", PROTOCOL, protocol_text, LOG, REGISTRATION, c1);
+	sh("git checkout -q -b side");
+	sh("sed -i 's/^title: .*/title: Outreach and NEET, amended/' " PROTOCOL
+	   " && printf '%%s' '--- {id: 20260110T000000Z-0a0a, kind: amendment, "
+	   "recorded_at: 2026-01-10T00:00:00Z, recorded_by: \"K <k@x>\", paths: [title], "
+	   "class: minor, reason: a clearer title}\n' >> " LOG
+	   " && git commit -qam 'amend the title'");
+	assert_int_equal(eks_repo_resolve(amended, repo, "side"), 0);
+	sh("git checkout -q main");
+	/* a frozen field far from the title, changed without an amendment */
+	sh("sed -i 's/{id: t1, label: 12 months}/{id: t1, label: one year}/' " PROTOCOL
+	   " && git commit -qam 'relabel t1'");
+	head(deviated);
+	sh("git merge -q --no-ff --no-edit side");
+	sh("grep -q 'amended' " PROTOCOL " && grep -q 'one year' " PROTOCOL);
+
+	in = load();
+	assert_int_equal(in->amendments_count, 1);
+	assert_string_equal(in->amendments[0].commit, amended);
+	assert_string_equal(in->amendments[0].path, "title");
+	assert_int_equal(in->deviations_count, 1);
+	assert_string_equal(in->deviations[0].commit, deviated);
+	assert_string_equal(in->deviations[0].path, "timepoints[t1].label");
+	eks_integrity_free(in);
+}
+
 /* ---- candidates ------------------------------------------------------------ */
 
 static char *read_text(const char *path)
@@ -960,6 +996,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_integrity_merge_changes_a_log_new_to_the_first_parent,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_integrity_deviation_inside_a_merge,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_integrity_clean_merge_of_protocol_changes,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_integrity_candidates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_integrity_candidates_protocol_changes,
