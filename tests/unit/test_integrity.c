@@ -426,6 +426,37 @@ static void test_integrity_merge_that_only_adds(void **state)
 	eks_strings_free(ids, count);
 }
 
+/* The union of two branches' entries in time order, as `sync` writes
+ * it: the entries interleave, so the merge is no plain append of either
+ * parent, but nothing was rewritten. */
+static void test_integrity_merge_in_time_order(void **state)
+{
+	char hex[EKS_COMMIT_HEX];
+	char **ids = NULL;
+	size_t count = 0;
+	eks_integrity *in;
+
+	(void)state;
+	commit2("create", PROTOCOL, protocol_text, LOG, ENTRY_A("120"), hex);
+	sh("git checkout -q -b side");
+	sh("printf '%%s' '" ENTRY_B("first data in") "' >> " LOG " && git commit -qam side");
+	sh("git checkout -q main");
+	sh("printf '%%s' '" ENTRY_C "' >> " LOG " && git commit -qam main");
+	sh("git merge -q --no-commit --no-ff side");
+	write_file(LOG, ENTRY_A("120") ENTRY_B("first data in") ENTRY_C);
+	sh("git add " LOG " && git commit -qm 'merge side'");
+
+	in = load();
+	assert_int_equal(in->rewrites_count, 0);
+	assert_int_equal(in->rewritten_outcomes_count, 0);
+	eks_integrity_free(in);
+	/* a candidate, which is allowed: eks_integrity_load decides */
+	assert_int_equal(eks_integrity_candidates(&ids, &count, repo, NULL), 0);
+	assert_int_equal(count, 1);
+	assert_string_equal(ids[0], "pilot");
+	eks_strings_free(ids, count);
+}
+
 /* A merge resolved by changing an entry both parents have alike. */
 static void test_integrity_rewrite_inside_a_merge(void **state)
 {
@@ -986,6 +1017,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_integrity_reorder_and_reformat_are_no_rewrite,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_integrity_merge_that_only_adds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_integrity_merge_in_time_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_integrity_rewrite_inside_a_merge,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_integrity_superseded_rewrite, setup, teardown),
