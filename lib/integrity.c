@@ -395,7 +395,56 @@ static int add_amendment(eks_integrity *in, const eks_history_commit *c,
 	return a->path ? 0 : eks_error_oom();
 }
 
-/* The protocol changes of commit `c` against its first parent. */
+/*
+ * For a merge, keep only the changes in `diff` (against its first
+ * parent) that it made against every other parent too: a change that a
+ * side brought as it was belongs to that side's commit, which is looked
+ * at on its own (and was amended there or not).  A parent whose protocol
+ * cannot be compared leaves the changes as they are.
+ */
+static int keep_own_changes(eks_diff *diff, eks_repo *repo, const eks_history_commit *c,
+			    const char *id, const snapshot *now)
+{
+	size_t p, i, j, k;
+	int rc = 0;
+
+	for (p = 1; p < c->parents_count && rc == 0; p++) {
+		eks_buf rev = EKS_BUF_INIT;
+		eks_diff *other = NULL;
+		snapshot s;
+
+		eks_buf_printf(&rev, "%s^%zu", c->id, p + 1);
+		snapshot_read(&s, repo, eks_buf_cstr(&rev), id, 0);
+		eks_buf_dispose(&rev);
+		rc = eks_protocol_diff(&other, root_of(&s), root_of(now));
+		snapshot_release(&s);
+		if (rc < 0) {
+			rc = rc == EKS_ENOMEM ? rc : 0;
+			continue;
+		}
+		for (i = k = 0; i < diff->count; i++) {
+			eks_field_change *ch = &diff->changes[i];
+
+			for (j = 0; j < other->count; j++)
+				if (eks_diff_path_covers(other->changes[j].path, ch->path) ||
+				    eks_diff_path_covers(ch->path, other->changes[j].path))
+					break;
+			if (j < other->count) {
+				diff->changes[k++] = *ch;
+				continue;
+			}
+			free(ch->path);
+			free(ch->old_value);
+			free(ch->new_value);
+		}
+		diff->count = k;
+		eks_diff_free(other);
+	}
+	return rc;
+}
+
+/* The protocol changes of commit `c` against its first parent (for a
+ * merge, those it made against every parent). */
 static int protocol_changes(eks_integrity *in, eks_repo *repo, const eks_history_commit *c,
 			    const snapshot *now, const eks_log *added_log,
 			    string_set *post_hoc, const string_set *observed,
@@ -415,6 +464,11 @@ static int protocol_changes(eks_integrity *in, eks_repo *repo, const eks_history
 		/* a side that is not a protocol at all: nothing to compare */
 		snapshot_release(&before);
 		return rc == EKS_ENOMEM ? rc : 0;
+	}
+	if ((rc = keep_own_changes(diff, repo, c, in->id, now)) < 0) {
+		eks_diff_free(diff);
+		snapshot_release(&before);
+		return rc;
 	}
 
 	/* the amendment entries this commit adds cover what they name */
@@ -931,29 +985,75 @@ static int add_id_of(string_set *ids, const char *path)
 	return rc;
 }
 
-/* Whether `path` is the same blob in `commit`'s tree as `id`. */
-static int same_blob_in(git_commit *commit, const char *path, const git_oid *id)
+/* The blob of `path` in `commit`'s tree: 1 with *id set, 0 when none. */
+static int blob_in(git_oid *id, git_commit *commit, const char *path)
 {
 	git_tree *tree = NULL;
 	git_tree_entry *entry = NULL;
-	int same = 0;
+	int found = 0;
 
 	if (git_commit_tree(&tree, commit) == 0 &&
-	    git_tree_entry_bypath(&entry, tree, path) == 0)
-		same = git_oid_equal(git_tree_entry_id(entry), id);
+	    git_tree_entry_bypath(&entry, tree, path) == 0) {
+		git_oid_cpy(id, git_tree_entry_id(entry));
+		found = 1;
+	}
 	git_error_clear();
 	git_tree_entry_free(entry);
 	git_tree_free(tree);
-	return same;
+	return found;
+}
+
+/*
+ * Whether the log `now` of a merge, already known to be its first
+ * parent's log `first` with documents `t` appended, holds the other
+ * parent's log `other` too: `other` is a start of `first` that ends where
+ * a document ends, followed by the same `t`.  That is what git's union
+ * merge writes when both branches appended; every entry is then as in a
+ * parent and none is gone.  Anything else is left to eks_integrity_load.
+ */
+static int union_appended(git_repository *git, const git_oid *first_id,
+			  const git_oid *other_id, const git_oid *now_id)
+{
+	git_blob *first = NULL, *other = NULL, *now = NULL;
+	const char *f, *o, *t;
+	size_t fl, ol, tl, xl;
+	int yes = 0;
+
+	if (git_blob_lookup(&first, git, first_id) < 0 ||
+	    git_blob_lookup(&other, git, other_id) < 0 ||
+	    git_blob_lookup(&now, git, now_id) < 0) {
+		git_error_clear();
+		goto done;
+	}
+	f = git_blob_rawcontent(first);
+	o = git_blob_rawcontent(other);
+	fl = (size_t)git_blob_rawsize(first);
+	ol = (size_t)git_blob_rawsize(other);
+	t = (const char *)git_blob_rawcontent(now) + fl;
+	tl = (size_t)git_blob_rawsize(now) - fl;
+	if (ol < tl || memcmp(o + ol - tl, t, tl))
+		goto done;
+	xl = ol - tl;
+	yes = xl <= fl && !memcmp(o, f, xl) &&
+		(xl == 0 || xl == fl ||
+		 (f[xl - 1] == '\n' && fl - xl > 3 && !memcmp(f + xl, "---", 3) &&
+		  f[xl + 3] && strchr(" \r\n", f[xl + 3])));
+done:
+	git_blob_free(first);
+	git_blob_free(other);
+	git_blob_free(now);
+	return yes;
 }
 
 /*
  * Add the ids of the experiments whose experiment.yaml `commit` modified,
  * or whose log.yaml it changed otherwise than by appending.  A merge is
- * compared with its first parent, and a log it changed counts unless it
- * equals some other parent's (the union of two branches' entries counts:
- * eks_integrity_load decides whether it rewrote anything); its protocol
- * changes come with the commits it merged, which are walked on their own.
+ * compared with its first parent, and a file counts unless it equals some
+ * other parent's: a merge can change what a branch brought, even when it
+ * looks like an append from the first parent's side.  A merge's log
+ * counts unless it is the union of its two parents' appends (see
+ * union_appended); eks_integrity_load decides whether it rewrote
+ * anything.
  */
 static int modified_files(string_set *ids, git_repository *git, git_commit *commit)
 {
@@ -985,31 +1085,40 @@ static int modified_files(string_set *ids, git_repository *git, git_commit *comm
 		const char *path = d->new_file.path ? d->new_file.path : d->old_file.path;
 		size_t len = strlen(path);
 		int is_log = len > 9 && !strcmp(path + len - 9, "/log.yaml");
+		int in_other = 0, same = 0;
+		git_oid other_id = { { 0 } };
 		unsigned p;
 
+		/* what the other parents of a merge have there */
+		for (p = 1; p < np && !same; p++) {
+			git_commit *other = NULL;
+			git_oid id;
+
+			if (git_commit_parent(&other, commit, p) == 0 && blob_in(&id, other, path)) {
+				if (!in_other)
+					git_oid_cpy(&other_id, &id);
+				in_other = 1;
+				same = d->status != GIT_DELTA_DELETED &&
+					git_oid_equal(&id, &d->new_file.id);
+			}
+			git_error_clear();
+			git_commit_free(other);
+		}
+		if (same)
+			continue;       /* as a merged branch had it */
+		if (d->status == GIT_DELTA_ADDED && !in_other)
+			continue;       /* created */
 		if (!is_log) {
-			if (d->status == GIT_DELTA_MODIFIED && np == 1)
+			if (d->status == GIT_DELTA_MODIFIED || d->status == GIT_DELTA_ADDED)
 				rc = add_id_of(ids, path);
 			continue;
 		}
-		if (d->status == GIT_DELTA_ADDED)
-			continue;
 		if (d->status == GIT_DELTA_MODIFIED &&
-		    appended(git, &d->old_file.id, &d->new_file.id))
+		    appended(git, &d->old_file.id, &d->new_file.id) &&
+		    (np == 1 || (np == 2 && in_other &&
+				 union_appended(git, &d->old_file.id, &other_id,
+						&d->new_file.id))))
 			continue;
-		if (d->status == GIT_DELTA_MODIFIED && np > 1) {
-			int same = 0;
-
-			for (p = 1; p < np && !same; p++) {
-				git_commit *other = NULL;
-
-				if (git_commit_parent(&other, commit, p) == 0)
-					same = same_blob_in(other, path, &d->new_file.id);
-				git_commit_free(other);
-			}
-			if (same)
-				continue;
-		}
 		rc = add_id_of(ids, path);
 	}
 done:

@@ -530,6 +530,311 @@ static void test_diff_names(void **state)
 	eks_log_delta_free(NULL);
 }
 
+/* ---- log entries ----------------------------------------------------- */
+
+static const char entry_base[] =
+	"id: 20260210T091000Z-0e5f\n"                                /* 1 */
+	"kind: observation\n"
+	"recorded_at: 2026-02-10T09:10:00Z\n"
+	"recorded_by: Kari Nordmann <kari@example>\n"
+	"source: NAV follow-up\n"                                     /* 5 */
+	"observations:\n"
+	"  - {outcome: neet, arm: molde, timepoint: t1, n: 120, events: 14}\n"
+	"  - {outcome: neet, arm: kristiansund, timepoint: t1, n: 118, events: 25}\n"
+	"  - {outcome: wellbeing, arm: molde, timepoint: t1, n: 96, mean: 6.9, sd: 1.8}\n";
+
+static void entry_texts(fixture *f, const char *old_text, const char *new_text)
+{
+	f->old_file = old_text ? parse(old_text) : NULL;
+	f->new_file = new_text ? parse(new_text) : NULL;
+	assert_int_equal(eks_entry_diff(&f->diff,
+					f->old_file ? f->old_file->documents[0] : NULL,
+					f->new_file ? f->new_file->documents[0] : NULL), 0);
+	assert_non_null(f->diff);
+}
+
+/* Diff `entry_base` against itself with one edit. */
+static void entry_edit(fixture *f, const char *from, const char *to)
+{
+	char *changed = edit(entry_base, from, to);
+
+	entry_texts(f, entry_base, changed);
+	free(changed);
+}
+
+/* The paths of the changes, joined with ' ', in their order. */
+static const char *paths_of(const fixture *f)
+{
+	static char text[1024];
+	eks_buf b = EKS_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < f->diff->count; i++)
+		eks_buf_printf(&b, "%s%s", i ? " " : "", f->diff->changes[i].path);
+	snprintf(text, sizeof(text), "%s", eks_buf_cstr(&b));
+	eks_buf_dispose(&b);
+	return text;
+}
+
+static void test_diff_entry_observations_by_label(void **state)
+{
+	fixture f = { 0 };
+	const eks_field_change *c;
+
+	(void)state;
+	/* a count inside an observation, named by outcome/arm/timepoint */
+	entry_edit(&f, "n: 120, events: 14", "n: 90, events: 12");
+	assert_string_equal(paths_of(&f),
+			    "observations[neet/molde/t1].n observations[neet/molde/t1].events");
+	c = find(&f, "observations[neet/molde/t1].n");
+	assert_change(c, EKS_DIFF_CHANGED, "120", "90", 0, EKS_DIFF_CLASS_NONE);
+	assert_int_equal(c->line, 7);
+	assert_int_equal(c->col, 48);
+	assert_change(find(&f, "observations[neet/molde/t1].events"), EKS_DIFF_CHANGED,
+		      "14", "12", 0, EKS_DIFF_CLASS_NONE);
+	release(&f);
+
+	/* the same arm and timepoint of another outcome is another label */
+	entry_edit(&f, "mean: 6.9", "mean: 7.1");
+	assert_string_equal(paths_of(&f), "observations[wellbeing/molde/t1].mean");
+	assert_change(&f.diff->changes[0], EKS_DIFF_CHANGED, "6.9", "7.1", 0,
+		      EKS_DIFF_CLASS_NONE);
+	release(&f);
+
+	/* a field added to and one removed from an observation */
+	entry_edit(&f, "n: 96, mean: 6.9, sd: 1.8", "n: 96, mean: 6.9, values: [6, 7]");
+	assert_string_equal(paths_of(&f),
+			    "observations[wellbeing/molde/t1].values "
+			    "observations[wellbeing/molde/t1].sd");
+	assert_change(&f.diff->changes[0], EKS_DIFF_ADDED, NULL, "[6,7]", 0, EKS_DIFF_CLASS_NONE);
+	assert_change(&f.diff->changes[1], EKS_DIFF_REMOVED, "1.8", NULL, 0, EKS_DIFF_CLASS_NONE);
+	release(&f);
+
+	/* observations are paired by label, not by position */
+	entry_texts(&f, entry_base,
+		    "id: 20260210T091000Z-0e5f\n"
+		    "kind: observation\n"
+		    "recorded_at: 2026-02-10T09:10:00Z\n"
+		    "recorded_by: Kari Nordmann <kari@example>\n"
+		    "source: NAV follow-up\n"
+		    "observations:\n"
+		    "  - {outcome: wellbeing, arm: molde, timepoint: t1, n: 96, mean: 6.9, sd: 1.8}\n"
+		    "  - {outcome: neet, arm: kristiansund, timepoint: t1, n: 118, events: 25}\n"
+		    "  - {outcome: neet, arm: molde, timepoint: t1, n: 121, events: 14}\n");
+	assert_string_equal(paths_of(&f), "observations[neet/molde/t1].n");
+	assert_change(&f.diff->changes[0], EKS_DIFF_CHANGED, "120", "121", 0, EKS_DIFF_CLASS_NONE);
+	assert_int_equal(f.diff->changes[0].line, 9);
+	release(&f);
+}
+
+static void test_diff_entry_observation_added_and_removed(void **state)
+{
+	fixture f = { 0 };
+	const eks_field_change *c;
+
+	(void)state;
+	/* one taken out: the whole observation, where it was */
+	entry_edit(&f, "  - {outcome: neet, arm: kristiansund, timepoint: t1, n: 118, events: 25}\n",
+		   "");
+	assert_string_equal(paths_of(&f), "observations[neet/kristiansund/t1]");
+	c = &f.diff->changes[0];
+	assert_change(c, EKS_DIFF_REMOVED,
+		      "{\"arm\":\"kristiansund\",\"events\":25,\"n\":118,"
+		      "\"outcome\":\"neet\",\"timepoint\":\"t1\"}",
+		      NULL, 0, EKS_DIFF_CLASS_NONE);
+	assert_int_equal(c->line, 8);
+	release(&f);
+
+	/* one added, one whose arm changed (a new label, the old one gone):
+	 * new ones in the new order, removed ones last */
+	entry_texts(&f, entry_base,
+		    "id: 20260210T091000Z-0e5f\n"
+		    "kind: observation\n"
+		    "recorded_at: 2026-02-10T09:10:00Z\n"
+		    "recorded_by: Kari Nordmann <kari@example>\n"
+		    "source: NAV follow-up\n"
+		    "observations:\n"
+		    "  - {outcome: neet, arm: molde, timepoint: t0, n: 120, events: 41}\n"
+		    "  - {outcome: neet, arm: molde, timepoint: t1, n: 120, events: 14}\n"
+		    "  - {outcome: neet, arm: aalesund, timepoint: t1, n: 118, events: 25}\n"
+		    "  - {outcome: wellbeing, arm: molde, timepoint: t1, n: 96, mean: 6.9, sd: 1.8}\n");
+	assert_string_equal(paths_of(&f),
+			    "observations[neet/molde/t0] observations[neet/aalesund/t1] "
+			    "observations[neet/kristiansund/t1]");
+	c = &f.diff->changes[0];
+	assert_change(c, EKS_DIFF_ADDED, NULL,
+		      "{\"arm\":\"molde\",\"events\":41,\"n\":120,"
+		      "\"outcome\":\"neet\",\"timepoint\":\"t0\"}", 0, EKS_DIFF_CLASS_NONE);
+	assert_int_equal(c->line, 7);
+	assert_int_equal(f.diff->changes[1].kind, EKS_DIFF_ADDED);
+	assert_int_equal(f.diff->changes[1].line, 9);
+	assert_int_equal(f.diff->changes[2].kind, EKS_DIFF_REMOVED);
+	assert_int_equal(f.diff->changes[2].line, 8);
+	release(&f);
+}
+
+static void test_diff_entry_fields(void **state)
+{
+	static const char note[] =
+		"id: 20260211T080000Z-77b0\n"
+		"kind: adjustment\n"
+		"recorded_at: 2026-02-11T08:00:00Z\n"
+		"recorded_by: Ola Hansen <ola@example>\n"
+		"note: Home visits also on Saturdays.\n"
+		"x-case: {ref: 17, site: \"1506\"}\n";
+	fixture f = { 0 };
+	char *changed, *more;
+
+	(void)state;
+	/* the note, by its name */
+	changed = edit(note, "also on Saturdays.", "also on Sundays.");
+	entry_texts(&f, note, changed);
+	assert_string_equal(paths_of(&f), "note");
+	assert_change(&f.diff->changes[0], EKS_DIFF_CHANGED, "Home visits also on Saturdays.",
+		      "Home visits also on Sundays.", 0, EKS_DIFF_CLASS_NONE);
+	assert_int_equal(f.diff->changes[0].line, 5);
+	assert_int_equal(f.diff->changes[0].col, 1);
+	release(&f);
+
+	/* fields of a mapping inside an entry, x-* included; a number is
+	 * not the text of its digits; a field added, one removed */
+	more = edit(changed, "x-case: {ref: 17, site: \"1506\"}\n",
+		    "x-case: {ref: 18, site: 1506}\nsupersedes: 20260210T091000Z-0e5f\n");
+	free(changed);
+	changed = edit(more, "recorded_by: Ola Hansen <ola@example>\n", "");
+	entry_texts(&f, note, changed);
+	assert_string_equal(paths_of(&f), "note x-case.ref x-case.site supersedes recorded_by");
+	assert_change(find(&f, "x-case.ref"), EKS_DIFF_CHANGED, "17", "18", 0,
+		      EKS_DIFF_CLASS_NONE);
+	assert_change(find(&f, "x-case.site"), EKS_DIFF_CHANGED, "\"1506\"", "1506", 0,
+		      EKS_DIFF_CLASS_NONE);
+	assert_change(find(&f, "supersedes"), EKS_DIFF_ADDED, NULL, "20260210T091000Z-0e5f", 0,
+		      EKS_DIFF_CLASS_NONE);
+	assert_change(find(&f, "recorded_by"), EKS_DIFF_REMOVED, "Ola Hansen <ola@example>",
+		      NULL, 0, EKS_DIFF_CLASS_NONE);
+	assert_int_equal(find(&f, "recorded_by")->line, 4);
+	assert_int_equal(eks_diff_frozen_count(f.diff), 0);
+	release(&f);
+	free(more);
+	free(changed);
+
+	/* the kind of an entry is a field like the others */
+	changed = edit(note, "kind: adjustment", "kind: note");
+	entry_texts(&f, note, changed);
+	assert_string_equal(paths_of(&f), "kind");
+	assert_change(&f.diff->changes[0], EKS_DIFF_CHANGED, "adjustment", "note", 0,
+		      EKS_DIFF_CLASS_NONE);
+	release(&f);
+	free(changed);
+}
+
+/* Observations whose labels repeat (or are missing) cannot be paired:
+ * the list is compared as one value. */
+static void test_diff_entry_repeated_labels(void **state)
+{
+	static const char twice[] =
+		"id: 20260212T080000Z-aaaa\n"
+		"kind: observation\n"
+		"observations:\n"
+		"  - {outcome: neet, arm: molde, timepoint: t1, n: 60, events: 7}\n"
+		"  - {outcome: neet, arm: molde, timepoint: t1, n: 60, events: 8}\n";
+	fixture f = { 0 };
+	char *changed;
+
+	(void)state;
+	changed = edit(twice, "events: 8", "events: 9");
+	entry_texts(&f, twice, changed);
+	assert_string_equal(paths_of(&f), "observations");
+	assert_change(&f.diff->changes[0], EKS_DIFF_CHANGED,
+		      "[{\"arm\":\"molde\",\"events\":7,\"n\":60,\"outcome\":\"neet\",\"timepoint\":\"t1\"},"
+		      "{\"arm\":\"molde\",\"events\":8,\"n\":60,\"outcome\":\"neet\",\"timepoint\":\"t1\"}]",
+		      "[{\"arm\":\"molde\",\"events\":7,\"n\":60,\"outcome\":\"neet\",\"timepoint\":\"t1\"},"
+		      "{\"arm\":\"molde\",\"events\":9,\"n\":60,\"outcome\":\"neet\",\"timepoint\":\"t1\"}]",
+		      0, EKS_DIFF_CLASS_NONE);
+	assert_int_equal(f.diff->changes[0].line, 3);   /* the key */
+	release(&f);
+	free(changed);
+
+	/* a repeat on one side only is enough */
+	changed = edit(entry_base, "arm: kristiansund", "arm: molde");
+	entry_texts(&f, entry_base, changed);
+	assert_string_equal(paths_of(&f), "observations");
+	assert_int_equal(f.diff->changes[0].kind, EKS_DIFF_CHANGED);
+	release(&f);
+	free(changed);
+
+	/* an observation without an arm has no label */
+	changed = edit(entry_base, "arm: kristiansund, ", "");
+	entry_texts(&f, entry_base, changed);
+	assert_string_equal(paths_of(&f), "observations");
+	release(&f);
+	free(changed);
+
+	/* the same list, unchanged, is no change */
+	entry_texts(&f, twice, twice);
+	assert_int_equal(f.diff->count, 0);
+	release(&f);
+}
+
+static void test_diff_entry_reformatted_not_a_change(void **state)
+{
+	/* block style, other key order, quoting, number spellings, a
+	 * folded note, comments */
+	static const char reformatted[] =
+		"# the NAV data\n"
+		"kind: \"observation\"\n"
+		"id: '20260210T091000Z-0e5f'\n"
+		"recorded_by: \"Kari Nordmann <kari@example>\"\n"
+		"recorded_at: 2026-02-10T09:10:00Z\n"
+		"source: >-\n"
+		"  NAV\n"
+		"  follow-up\n"
+		"observations:\n"
+		"  - outcome: neet\n"
+		"    arm: molde\n"
+		"    timepoint: t1\n"
+		"    events: 0x0E   # hexadecimal 14\n"
+		"    n: 120.0\n"
+		"  - {outcome: neet, arm: kristiansund, timepoint: t1, n: +118, events: 25}\n"
+		"  - outcome: wellbeing\n"
+		"    arm: molde\n"
+		"    timepoint: t1\n"
+		"    n: 96\n"
+		"    mean: 69e-1\n"
+		"    sd: 1.80\n";
+	fixture f = { 0 };
+
+	(void)state;
+	entry_texts(&f, entry_base, reformatted);
+	assert_int_equal(f.diff->count, 0);
+	release(&f);
+	entry_texts(&f, "{id: x, kind: note, note: a}\n", "id: x\nkind: note\nnote: 'a'\n");
+	assert_int_equal(f.diff->count, 0);
+	release(&f);
+}
+
+static void test_diff_entry_absent_side(void **state)
+{
+	fixture f = { 0 };
+
+	(void)state;
+	entry_texts(&f, NULL, "id: x\nkind: note\nnote: a\n");
+	assert_string_equal(paths_of(&f), "id kind note");
+	assert_change(&f.diff->changes[2], EKS_DIFF_ADDED, NULL, "a", 0, EKS_DIFF_CLASS_NONE);
+	release(&f);
+	entry_texts(&f, "id: x\nkind: note\nnote: a\n", NULL);
+	assert_string_equal(paths_of(&f), "id kind note");
+	assert_change(&f.diff->changes[0], EKS_DIFF_REMOVED, "x", NULL, 0, EKS_DIFF_CLASS_NONE);
+	release(&f);
+	/* a document that is not a mapping counts as empty */
+	entry_texts(&f, "[1, 2]\n", "id: x\n");
+	assert_string_equal(paths_of(&f), "id");
+	release(&f);
+	entry_texts(&f, NULL, NULL);
+	assert_int_equal(f.diff->count, 0);
+	release(&f);
+}
+
 /* ---- logs ------------------------------------------------------------ */
 
 static const char log_base[] =
@@ -719,6 +1024,12 @@ int main(void)
 		cmocka_unit_test(test_diff_path_covers),
 		cmocka_unit_test(test_diff_amendment_coverage),
 		cmocka_unit_test(test_diff_names),
+		cmocka_unit_test(test_diff_entry_observations_by_label),
+		cmocka_unit_test(test_diff_entry_observation_added_and_removed),
+		cmocka_unit_test(test_diff_entry_fields),
+		cmocka_unit_test(test_diff_entry_repeated_labels),
+		cmocka_unit_test(test_diff_entry_reformatted_not_a_change),
+		cmocka_unit_test(test_diff_entry_absent_side),
 		cmocka_unit_test(test_diff_log_append_only),
 		cmocka_unit_test(test_diff_log_rewritten),
 		cmocka_unit_test(test_diff_log_reformatted_not_a_change),
