@@ -7,7 +7,8 @@
  *
  * The versions are compared as `git diff` compares them: no revision is
  * HEAD against the work tree, one is that commit against the work tree,
- * two are the first commit against the second.  The comparing itself is
+ * two (or A..B) are the first commit against the second, and A...B is
+ * the merge base of A and B against B.  The comparing itself is
  * diff.h's (eks_protocol_diff, eks_log_diff); this file reads the two
  * sides, decides what each frozen change is, and prints.  The choices are
  * documented in doc/eksperiment-diff.txt.
@@ -1104,9 +1105,10 @@ int cmd_diff(int argc, char **argv)
 	enum cmd_format format = FORMAT_TEXT;
 	struct diff_run run;
 	char **ids = NULL, **wanted = NULL, *split = NULL;
-	const char *revs[2] = { NULL, NULL };
+	const char *revs[2] = { NULL, NULL }, *dots;
 	size_t ids_count = 0, wanted_count = 0, wanted_alloc = 0, nrevs, i, k;
-	int opt_argc = argc, exit_on_changes = 0, c, rc, exit_code = EXIT_OK;
+	int opt_argc = argc, exit_on_changes = 0, merge_base = 0, c, rc;
+	int exit_code = EXIT_OK;
 
 	memset(&run, 0, sizeof(run));
 	/* Everything after "--" is an experiment id (as in git, options
@@ -1154,15 +1156,20 @@ int cmd_diff(int argc, char **argv)
 			goto done;
 		}
 	}
-	/* A..B is A B, as in git diff. */
-	if (nrevs == 1 && (split = strstr(revs[0], "..")) && !strstr(revs[0], "...")) {
+	/* As in git diff, A..B is A B, and A...B is the merge base of A and
+	 * B against B; a side left out is HEAD.  `split` is our copy of the
+	 * argument, cut in two at the dots. */
+	if (nrevs == 1 && (dots = strstr(revs[0], ".."))) {
+		size_t at = (size_t)(dots - revs[0]);
+
+		merge_base = dots[2] == '.';
 		if (!(split = strdup(revs[0]))) {
 			exit_code = cmd_fail(EKS_ENOMEM, NULL);
 			goto done;
 		}
-		*strstr(split, "..") = '\0';
+		split[at] = '\0';
 		revs[0] = *split ? split : "HEAD";
-		revs[1] = split + strlen(split) + 2;
+		revs[1] = split + at + (merge_base ? 3 : 2);
 		if (!*revs[1])
 			revs[1] = "HEAD";
 		nrevs = 2;
@@ -1179,6 +1186,10 @@ int cmd_diff(int argc, char **argv)
 	run.worktree = nrevs < 2;
 	if (!run.worktree && (exit_code = resolve(run.to, &run, revs[1])))
 		goto done;
+	if (merge_base && (rc = eks_repo_merge_base(run.from, run.repo, revs[0], revs[1])) < 0) {
+		exit_code = cmd_fail(rc, NULL);
+		goto done;
+	}
 
 	if (wanted_count) {
 		if (wanted_count > 1)

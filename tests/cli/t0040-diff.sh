@@ -114,6 +114,43 @@ diff_amendment_of_other_path() {
 }
 run_test "only an amendment naming the field (or a path above it) covers it" diff_amendment_of_other_path
 
+diff_three_dots_from_merge_base() {
+	make_example_repo
+	base=$(git rev-parse HEAD)
+	git checkout -q -b side
+	lower_neet_effect
+	git commit -qam "side: a smaller effect"
+	git checkout -q main
+	sed -i 's/margin: 0.03/margin: 0.05/' $DEMO/experiment.yaml
+	git commit -qam "main: a wider margin"
+	# A...B is the merge base of A and B against B, as in git diff
+	run 0 eks diff main...side
+	expect_empty err
+	expect_contains out "outcomes[neet].minimum_effect"
+	expect_not_contains out "demo-velferdsteknologi"
+	cp out three.out
+	run 0 eks diff $base side
+	expect_same three.out out
+	run 0 eks diff side...main
+	expect_contains out "hypotheses[H2].margin"
+	expect_not_contains out "uu-molde-outreach"
+	# a side left out is HEAD (main here)
+	run 0 eks diff ...side
+	expect_same three.out out
+	run 0 eks diff side... --format json
+	test "$(json_get out 'd["from"]')" = "$base"
+	test "$(json_get out 'd["to"]')" = "$(git rev-parse main)"
+	run 2 eks diff main...no-such-revision
+	expect_contains err "unknown revision 'no-such-revision'"
+	# unrelated histories have no merge base
+	git checkout -q --orphan lonely
+	git commit -qm "unrelated"
+	git checkout -q main
+	run 2 eks diff main...lonely
+	expect_contains err "no merge base"
+}
+run_test "A...B compares the merge base of A and B with B" diff_three_dots_from_merge_base
+
 diff_log_rewritten() {
 	make_example_repo
 	sed -i 's/events: 41/events: 42/' $MOLDE/log.yaml
