@@ -52,6 +52,7 @@
 #include "eksperiment/index.h"
 #include "eksperiment/integrity.h"
 #include "eksperiment/validate.h"
+#include "sqlkind_internal.h"
 #include "store_internal.h"
 
 #define BUSY_TIMEOUT_MS (EKS_INDEX_TIMEOUT * 1000)
@@ -2574,6 +2575,17 @@ int eks_index_sql(eks_rows **out, eks_index *idx, const char *statement,
 		rc = eks_error_set(EKS_EREFUSED, "refused: eksperiment sql only reads, "
 				   "and this statement would %s",
 				   refusal.what[0] ? refusal.what : "change the index");
+		goto fail;
+	}
+	/* A write that SQLite rejects before asking the authorizer (a
+	 * DELETE from a view, an INSERT into a table that does not exist)
+	 * is still a write: refused, whatever else is wrong with it.  Text
+	 * that is not SQL at all is a mistake. */
+	if (src != SQLITE_OK && code_of(src) == EKS_ESQL &&
+	    !eks_sql_is_syntax_error(sqlite3_errmsg(ro)) &&
+	    eks_sql_writes(refusal.what, sizeof(refusal.what), statement)) {
+		rc = eks_error_set(EKS_EREFUSED, "refused: eksperiment sql only reads, "
+				   "and this statement would %s", refusal.what);
 		goto fail;
 	}
 	if (src != SQLITE_OK) {

@@ -741,6 +741,13 @@ static void test_index_sql_cannot_change_or_attach_anything(void **state)
 		"BEGIN",
 		"SAVEPOINT s",
 		"WITH x AS (SELECT 1) DELETE FROM x_arm",
+		/* rejected by SQLite before its authorizer is asked */
+		"DELETE FROM experiments",
+		"UPDATE verdicts SET verdict = 'supported'",
+		"INSERT INTO no_such_table VALUES (1)",
+		"ALTER TABLE experiments ADD COLUMN c",
+		"DROP TABLE no_such_table",
+		"EXPLAIN DELETE FROM entries",
 	};
 	eks_index *index = open_head();
 	char *before, *after;
@@ -787,6 +794,10 @@ static void test_index_sql_reads_and_reports_errors(void **state)
 			 EKS_EUSAGE);
 	assert_null(rows);
 	assert_int_equal(offset, 0);
+	assert_non_null(strstr(eks_error_last()->message, "syntax error"));
+	/* a write that does not parse is a mistake, not a refusal */
+	assert_int_equal(eks_index_sql(&rows, index, "DELETE FRM experiments", &offset),
+			 EKS_EUSAGE);
 	assert_non_null(strstr(eks_error_last()->message, "syntax error"));
 	assert_int_equal(eks_index_sql(&rows, index, "SELECT nope FROM experiments",
 				       &offset), EKS_EUSAGE);
