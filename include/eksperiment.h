@@ -32,5 +32,6 @@
 #include "eksperiment/canonical.h"
 #include "eksperiment/diff.h"
 #include "eksperiment/integrity.h"
+#include "eksperiment/registration.h"
 
 #endif
