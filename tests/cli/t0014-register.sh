@@ -148,4 +148,94 @@ index_counts_deviations() {
 }
 run_test "the index counts deviations and marks post-hoc verdicts" index_counts_deviations
 
+# interrupt_register ID: register ID, but leave it as a register killed
+# between its commit and its tag leaves it: the tag's lock file is taken
+# (as by a process killed while making the tag), so the tag cannot be
+# made; then the lock file goes.  Prints the registration commit.
+interrupt_register() {
+	mkdir -p .git/refs/tags/eksperiment/$1
+	: > .git/refs/tags/eksperiment/$1/registered.lock
+	eks register $1 > register.out 2> register.err
+	grep -q "the tag could not be made" register.err
+	grep -q "tag eksperiment/$1/registered not made yet" register.out
+	test -z "$(git tag -l "eksperiment/$1/registered")"
+	rm .git/refs/tags/eksperiment/$1/registered.lock
+	git rev-parse HEAD
+}
+
+# expect_tag_made ID COMMIT: the next write made the tag, as register does.
+expect_tag_made() {
+	expect_contains err "made the tag eksperiment/$1/registered, which an interrupted register left out"
+	test "$(git rev-parse "eksperiment/$1/registered^{commit}")" = "$2"
+	test "$(git cat-file -t "eksperiment/$1/registered")" = tag
+	test "$(git tag -l --format='%(contents:subject)' "eksperiment/$1/registered")" = "Registration of $1"
+	git tag -l --format='%(contents:body)' "eksperiment/$1/registered" |
+		grep -Eq '^protocol_sha256 [0-9a-f]{64}$'
+	test ! -e .git/eksperiment/registering
+}
+
+register_interrupted_before_its_tag() {
+	eks init >/dev/null
+	eks new pilot >/dev/null
+	eks new second >/dev/null
+	registered=$(interrupt_register pilot)
+	# what the history says does not need the tag
+	run 0 eks sql "SELECT registered_commit FROM experiments WHERE id = 'pilot'"
+	expect_contains out "$registered"
+	# read commands leave the tag to the next write
+	run 0 eks show pilot
+	test -z "$(git tag -l 'eksperiment/pilot/registered')"
+	test -f .git/eksperiment/registering
+	run 0 eks log second --force --note "Before registration"
+	expect_tag_made pilot "$registered"
+	# once
+	run 0 eks log second --force --note "Again"
+	expect_empty err
+	run 0 eks validate
+}
+run_test "the first write after an interrupted register makes the missing tag" register_interrupted_before_its_tag
+
+register_interrupted_then_other_writes() {
+	eks init >/dev/null
+	eks new pilot >/dev/null
+	eks new second >/dev/null
+	# status
+	registered=$(interrupt_register pilot)
+	run 0 eks status pilot active -m "Started"
+	expect_tag_made pilot "$registered"
+	# register (another experiment)
+	registered=$(interrupt_register second)
+	run 0 eks new third
+	expect_tag_made second "$registered"
+	# edit, and register itself
+	eks new fourth >/dev/null
+	eks new fifth >/dev/null
+	registered=$(interrupt_register third)
+	EDITOR="sed -i s/^title_nb:.*/title_nb:\ Ny/"
+	export EDITOR
+	run 0 eks edit fourth
+	unset EDITOR
+	expect_contains out "fourth"
+	expect_tag_made third "$registered"
+	registered=$(interrupt_register fourth)
+	run 0 eks register fifth
+	expect_tag_made fourth "$registered"
+	test "$(git rev-parse 'eksperiment/fifth/registered^{commit}')" = "$(git rev-parse HEAD)"
+	run 0 eks validate
+}
+run_test "status, new, edit and register make the missing tag too" register_interrupted_then_other_writes
+
+register_interrupted_before_its_commit() {
+	eks init >/dev/null
+	eks new pilot >/dev/null
+	# a hand edit of the log makes register refuse before its commit
+	echo "# by hand" >> experiments/pilot/log.yaml
+	run 1 eks register pilot
+	test ! -e .git/eksperiment/registering
+	git checkout -q experiments/pilot/log.yaml
+	eks new second >/dev/null
+	test -z "$(git tag -l 'eksperiment/*')"
+}
+run_test "a register that commits nothing leaves no mark and no tag" register_interrupted_before_its_commit
+
 finish
