@@ -151,6 +151,57 @@ diff_three_dots_from_merge_base() {
 }
 run_test "A...B compares the merge base of A and B with B" diff_three_dots_from_merge_base
 
+diff_since_registration() {
+	make_example_repo      # uu-molde-outreach is registered by this commit
+	registered=$(git rev-parse HEAD)
+	lower_neet_effect
+	git commit -qam "a quiet change after registration"
+	sed -i 's/margin: 0.03/margin: 0.05/' $DEMO/experiment.yaml
+	git commit -qam "another experiment"
+	# no tag: the registered commit comes from the history
+	test -z "$(git tag -l 'eksperiment/*')"
+	run 0 eks diff --since-registration uu-molde-outreach
+	expect_empty err
+	expect_line out "experiments/uu-molde-outreach/experiment.yaml"
+	expect_line out "  outcomes[neet].minimum_effect: 0.05 $ARROW 0.03   (frozen, deviation)"
+	expect_line out "1 experiment changed: 1 protocol change (1 deviation)"
+	expect_not_contains out "demo-velferdsteknologi"
+	cp out since.out
+	run 0 eks diff --since-registration uu-molde-outreach --format json
+	test "$(json_get out 'd["from"]')" = "$registered"
+	test "$(json_get out 'd["to"]')" = "$(git rev-parse HEAD)"
+	# the same with the tag, and a tag outside the history does not count
+	git tag -a -m "Registration" eksperiment/uu-molde-outreach/registered $registered
+	run 0 eks diff --since-registration uu-molde-outreach
+	expect_same since.out out
+	git tag -d eksperiment/uu-molde-outreach/registered >/dev/null
+	git checkout -q -b elsewhere HEAD~2
+	git commit -q --allow-empty -m "elsewhere"
+	git tag eksperiment/uu-molde-outreach/registered
+	git checkout -q main
+	run 0 eks diff --since-registration uu-molde-outreach --format json
+	test "$(json_get out 'd["from"]')" = "$registered"
+	# up to another revision than HEAD; uncommitted changes do not count
+	run 0 eks diff --since-registration uu-molde-outreach $registered
+	expect_empty out
+	sed -i 's/minimum_effect: 0.03/minimum_effect: 0.02/' $MOLDE/experiment.yaml
+	run 0 eks diff --since-registration uu-molde-outreach
+	expect_same since.out out
+	run 1 eks diff --since-registration uu-molde-outreach --exit-code
+	# what it cannot do
+	run 1 eks diff --since-registration demo-velferdsteknologi
+	expect_contains err "'demo-velferdsteknologi' is not registered"
+	run 2 eks diff --since-registration no-such-experiment
+	expect_contains err "there is no experiment 'no-such-experiment'"
+	run 2 eks diff --since-registration ../etc
+	run 2 eks diff --since-registration uu-molde-outreach HEAD~1 HEAD
+	run 2 eks diff --since-registration uu-molde-outreach HEAD~1..HEAD
+	run 2 eks diff --since-registration uu-molde-outreach -- demo-velferdsteknologi
+	run 2 eks diff --since-registration uu-molde-outreach no-such-revision
+	run 2 eks diff --since-registration
+}
+run_test "--since-registration compares an experiment with its registered commit, tag or not" diff_since_registration
+
 diff_log_rewritten() {
 	make_example_repo
 	sed -i 's/events: 41/events: 42/' $MOLDE/log.yaml
