@@ -238,4 +238,52 @@ register_interrupted_before_its_commit() {
 }
 run_test "a register that commits nothing leaves no mark and no tag" register_interrupted_before_its_commit
 
+# SPEC 5: a plain `git push` leaves the tags behind; a clone of that
+# remote knows the registration from the history alone.
+registered_without_tags_after_a_plain_push() {
+	git init -q --bare ../remote.git
+	eks init >/dev/null
+	eks new pilot >/dev/null
+	eks register pilot >/dev/null
+	registered=$(git rev-parse 'eksperiment/pilot/registered^{commit}')
+	sed -i 's/minimum_effect: 0.05/minimum_effect: 0.08/' $P
+	git commit -qam "quiet change by hand"
+	git remote add origin ../remote.git
+	git push -q origin main
+	run 1 eks validate
+	cp out ../validate.out
+	run 0 eks evaluate --format json
+	cp out ../evaluate.out
+	run 0 eks diff --since-registration pilot
+	cp out ../since.out
+
+	git clone -q ../remote.git ../clone
+	cd ../clone
+	test -z "$(git tag -l)"
+	run 0 eks sql "SELECT registered_commit FROM experiments WHERE id = 'pilot'"
+	expect_line out "$registered"
+	run 0 eks sql --format csv "SELECT count(*) FROM experiments
+	    WHERE registered_at IS NOT NULL AND registered_commit IS NULL"
+	expect_line out "0"
+	run 0 eks diff --since-registration pilot
+	expect_contains out "(frozen, deviation)"
+	expect_same ../since.out out
+	run 1 eks validate
+	expect_contains out "deviation from the registered protocol"
+	expect_same ../validate.out out
+	run 0 eks evaluate --format json
+	python3 -c 'import json, sys; assert json.load(open("out"))["experiments"][0]["family"]["registered"] is True'
+	sed 's/"revision":"[0-9a-f]*"//' out > clone.json
+	sed 's/"revision":"[0-9a-f]*"//' ../evaluate.out > origin.json
+	expect_same origin.json clone.json
+	# a rebuilt index says the same
+	run 0 eks reindex
+	run 0 eks sql "SELECT registered_commit FROM experiments WHERE id = 'pilot'"
+	expect_line out "$registered"
+	# no write makes a tag here: nothing was interrupted
+	run 0 eks status pilot active -m "Started"
+	test -z "$(git tag -l)"
+}
+run_test "after a plain git push, a clone without tags knows the registered commit" registered_without_tags_after_a_plain_push
+
 finish
