@@ -73,6 +73,14 @@ int cmd_is_help(const char *arg);
  * Returns 0 or an exit code. */
 int cmd_open_repo(eks_repo **out);
 
+/*
+ * Make the tags that an interrupted register left out (SPEC 5), saying so
+ * on stderr; a failure is a warning, for the next write to try again.
+ * Write commands call it once they hold the repository lock; without a
+ * mark it costs one stat().
+ */
+void cmd_finish_registrations(eks_repo *repo, const char *author);
+
 /* What a command that changes one experiment works on (status, register). */
 struct write_session {
 	eks_repo *repo;
@@ -84,7 +92,8 @@ struct write_session {
 
 /*
  * Open the repository, finish a write a killed process left, take the
- * lock, find the author and read experiment `id` from HEAD, which must be
+ * lock, find the author, make the tags an interrupted register left out
+ * (cmd_finish_registrations) and read experiment `id` from HEAD, which must be
  * valid (its problems are printed otherwise).  Returns an exit code; the
  * caller calls cmd_write_end in any case.
  */

@@ -1,16 +1,21 @@
 /*
  * diff.c - `eksperiment diff [<rev> [<rev>]] [-- <id>...] [--format
- * text|json] [--exit-code]`: the field-level changes of protocols and the
- * entries added to (or rewritten in) logs between two versions of the
- * repository, each change of a frozen field marked as amended, a
- * deviation, or made before registration (SPEC 3, 5).
+ * text|json] [--exit-code] [--since-registration <id>]`: the field-level
+ * changes of protocols and the entries added to (or rewritten in) logs
+ * between two versions of the repository, each change of a frozen field
+ * marked as amended, a deviation, or made before registration (SPEC 3,
+ * 5).
  *
  * The versions are compared as `git diff` compares them: no revision is
  * HEAD against the work tree, one is that commit against the work tree,
- * two are the first commit against the second.  The comparing itself is
- * diff.h's (eks_protocol_diff, eks_log_diff); this file reads the two
- * sides, decides what each frozen change is, and prints.  The choices are
- * documented in doc/eksperiment-diff.txt.
+ * two (or A..B) are the first commit against the second, and A...B is
+ * the merge base of A and B against B.  --since-registration <id>
+ * compares experiment <id> from its registered commit (found from the
+ * history when the tag is missing, registration.h) with HEAD or the one
+ * revision given.  The comparing itself is diff.h's (eks_protocol_diff,
+ * eks_log_diff); this file reads the two sides, decides what each frozen
+ * change is, and prints.  The choices are documented in
+ * doc/eksperiment-diff.txt.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +31,7 @@
 #include "eksperiment/diff.h"
 #include "eksperiment/history.h"
 #include "eksperiment/integrity.h"
+#include "eksperiment/registration.h"
 #include "view.h"
 
 #define DIFF_WIDTH 78            /* text lines are kept within this */
@@ -1159,19 +1165,51 @@ static int resolve(char out[EKS_COMMIT_HEX], struct diff_run *run, const char *r
 	return EXIT_USAGE;
 }
 
+/*
+ * The old side of `diff --since-registration <id>`: the registered commit
+ * of `id` in the history of run->to (registration.h: the tag when it is
+ * in that history, else the commit that added the registration entry).
+ */
+static int since_registration(struct diff_run *run, const char *id)
+{
+	eks_buf path = EKS_BUF_INIT;
+	char *data = NULL;
+	int rc = eks_registration_commit(run->from, run->repo, run->to, id);
+
+	if (rc != EKS_ENOTFOUND)
+		return rc < 0 ? cmd_fail(rc, NULL) : EXIT_OK;
+	/* no such experiment, or one that is not registered? */
+	eks_buf_printf(&path, "experiments/%s/experiment.yaml", id);
+	if (eks_buf_oom(&path))
+		return cmd_fail(eks_error_oom(), NULL);
+	rc = eks_repo_read(&data, NULL, run->repo, run->to, eks_buf_cstr(&path));
+	free(data);
+	eks_buf_dispose(&path);
+	if (rc == EKS_ENOTFOUND) {
+		cmd_error("there is no experiment '%s' at commit %.7s", id, run->to);
+		return EXIT_USAGE;
+	}
+	cmd_error("'%s' is not registered at commit %.7s (its log has no registration "
+		  "entry in that history): there is no registration to compare with", id,
+		  run->to);
+	return EXIT_PROBLEMS;
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "exit-code", no_argument, NULL, 'e' },
+		{ "since-registration", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	enum cmd_format format = FORMAT_TEXT;
 	struct diff_run run;
 	char **ids = NULL, **wanted = NULL, *split = NULL;
-	const char *revs[2] = { NULL, NULL };
+	const char *revs[2] = { NULL, NULL }, *dots, *since = NULL;
 	size_t ids_count = 0, wanted_count = 0, wanted_alloc = 0, nrevs, i, k;
-	int opt_argc = argc, exit_on_changes = 0, c, rc, exit_code = EXIT_OK;
+	int opt_argc = argc, exit_on_changes = 0, merge_base = 0, c, rc;
+	int exit_code = EXIT_OK;
 
 	memset(&run, 0, sizeof(run));
 	/* Everything after "--" is an experiment id (as in git, options
@@ -1194,6 +1232,9 @@ int cmd_diff(int argc, char **argv)
 		case 'e':
 			exit_on_changes = 1;
 			break;
+		case 's':
+			since = optarg;
+			break;
 		default:
 			return cmd_usage("diff", "unknown option or missing value: '%s'",
 					 argv[optind - 1]);
@@ -1205,6 +1246,17 @@ int cmd_diff(int argc, char **argv)
 				 "put experiment ids after '--'");
 	for (i = 0; i < nrevs; i++)
 		revs[i] = argv[optind + (int)i];
+	if (since) {
+		/* one experiment, from its registration to one commit */
+		if (!eks_experiment_id_valid(since))
+			return cmd_usage("diff", "'%s' is not a valid experiment id", since);
+		if (nrevs > 1 || (nrevs == 1 && strstr(revs[0], "..")))
+			return cmd_usage("diff", "--since-registration compares with one "
+					 "revision (default HEAD), not two");
+		if (opt_argc < argc)
+			return cmd_usage("diff", "--since-registration compares the one "
+					 "experiment it names; leave out the ids after '--'");
+	}
 
 	for (i = (size_t)opt_argc + 1; i < (size_t)argc; i++) {
 		if (!eks_experiment_id_valid(argv[i])) {
@@ -1219,15 +1271,24 @@ int cmd_diff(int argc, char **argv)
 			goto done;
 		}
 	}
-	/* A..B is A B, as in git diff. */
-	if (nrevs == 1 && (split = strstr(revs[0], "..")) && !strstr(revs[0], "...")) {
+	if (since && push_name(&wanted, &wanted_count, &wanted_alloc, since) < 0) {
+		exit_code = cmd_fail(EKS_ENOMEM, NULL);
+		goto done;
+	}
+	/* As in git diff, A..B is A B, and A...B is the merge base of A and
+	 * B against B; a side left out is HEAD.  `split` is our copy of the
+	 * argument, cut in two at the dots. */
+	if (!since && nrevs == 1 && (dots = strstr(revs[0], ".."))) {
+		size_t at = (size_t)(dots - revs[0]);
+
+		merge_base = dots[2] == '.';
 		if (!(split = strdup(revs[0]))) {
 			exit_code = cmd_fail(EKS_ENOMEM, NULL);
 			goto done;
 		}
-		*strstr(split, "..") = '\0';
+		split[at] = '\0';
 		revs[0] = *split ? split : "HEAD";
-		revs[1] = split + strlen(split) + 2;
+		revs[1] = split + at + (merge_base ? 3 : 2);
 		if (!*revs[1])
 			revs[1] = "HEAD";
 		nrevs = 2;
@@ -1239,11 +1300,22 @@ int cmd_diff(int argc, char **argv)
 		exit_code = cmd_fail(rc, NULL);
 		goto done;
 	}
-	if ((exit_code = resolve(run.from, &run, nrevs ? revs[0] : "HEAD")))
-		goto done;
-	run.worktree = nrevs < 2;
-	if (!run.worktree && (exit_code = resolve(run.to, &run, revs[1])))
-		goto done;
+	if (since) {
+		if ((exit_code = resolve(run.to, &run, nrevs ? revs[0] : "HEAD")) ||
+		    (exit_code = since_registration(&run, since)))
+			goto done;
+	} else {
+		if ((exit_code = resolve(run.from, &run, nrevs ? revs[0] : "HEAD")))
+			goto done;
+		run.worktree = nrevs < 2;
+		if (!run.worktree && (exit_code = resolve(run.to, &run, revs[1])))
+			goto done;
+		if (merge_base &&
+		    (rc = eks_repo_merge_base(run.from, run.repo, revs[0], revs[1])) < 0) {
+			exit_code = cmd_fail(rc, NULL);
+			goto done;
+		}
+	}
 
 	if (wanted_count) {
 		if (wanted_count > 1)

@@ -623,6 +623,7 @@ int cmd_edit(int argc, char **argv)
 		goto done;
 	}
 	locked = 1;
+	cmd_finish_registrations(repo, author);
 	rc = eks_repo_resolve(now, repo, "HEAD");
 	if (rc == 0 && strcmp(now, head)) {
 		char *current = NULL;

@@ -339,6 +339,7 @@ int cmd_log(int argc, char **argv)
 		goto done;
 	}
 	scan_text("--author", o.author, &diags);
+	cmd_finish_registrations(repo, author);
 
 	/* The committed experiment, which must be valid to be added to. */
 	rc = eks_repo_resolve(head, repo, "HEAD");

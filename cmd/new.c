@@ -24,7 +24,7 @@ int cmd_new(int argc, char **argv)
 	eks_diag_list diags = EKS_DIAG_LIST_INIT;
 	eks_buf protocol_path = EKS_BUF_INIT, log_path = EKS_BUF_INIT,
 		message = EKS_BUF_INIT, default_title = EKS_BUF_INIT;
-	char head[EKS_COMMIT_HEX], *text = NULL, *existing = NULL;
+	char head[EKS_COMMIT_HEX], *text = NULL, *existing = NULL, *author = NULL;
 	eks_file_change changes[2];
 	eks_repo *repo = NULL;
 	size_t len, existing_len;
@@ -100,6 +100,15 @@ int cmd_new(int argc, char **argv)
 	changes[1].len = sizeof(log_header) - 1;
 	eks_buf_printf(&message, "new %s: %s\n\nCreated from the template '%s'.\n",
 		       id, title, template_name);
+	/* As every write command under the lock: first the tags that an
+	 * interrupted register left out (the commit takes the lock too; it
+	 * is counted). */
+	if ((rc = eks_repo_lock(repo, EKS_LOCK_TIMEOUT_DEFAULT)) < 0) {
+		exit_code = cmd_fail(rc, NULL);
+		goto done;
+	}
+	if (eks_repo_author(&author, repo, NULL) == 0)
+		cmd_finish_registrations(repo, author);
 	rc = eks_repo_commit(NULL, repo, changes, 2, eks_buf_cstr(&message), NULL);
 	if (rc < 0) {
 		exit_code = cmd_fail(rc, NULL);
@@ -109,6 +118,7 @@ int cmd_new(int argc, char **argv)
 	printf("Next: fill in the protocol in any editor, check it with 'eksperiment validate',\n"
 	       "and commit it with git.\n");
 done:
+	free(author);
 	free(text);
 	free(existing);
 	eks_diag_list_clear(&diags);

@@ -4,7 +4,9 @@
  * are hashed (canonical JSON, SHA-256), the status becomes `registered`, a
  * `registration` entry records the hash, and the commit is tagged
  * eksperiment/<id>/registered.  From then on a change of a frozen field is
- * an amendment (edit -m) or a deviation.
+ * an amendment (edit -m) or a deviation.  The tag is a convenience (the
+ * history is the record, registration.h); a register killed before it is
+ * made leaves a mark, and the next write command makes it.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -160,24 +162,39 @@ int cmd_register(int argc, char **argv)
 	if (note)
 		eks_buf_printf(&message, "\n%s\n", note);
 	eks_buf_printf(&message, "\nEntry: %s\n", entry_id);
+	/* Marked before the commit, unmarked once tagged: killed in
+	 * between, the next write command makes the tag. */
+	if ((rc = eks_registration_mark(repo, id)) < 0) {
+		exit_code = cmd_fail(rc, "nothing was registered");
+		goto done;
+	}
 	rc = eks_repo_commit_on(commit, repo, head, changes, 2, eks_buf_cstr(&message), author);
 	if (rc < 0) {
 		exit_code = cmd_fail(rc, NULL);
+		eks_registration_unmark(repo, id);
 		goto done;
 	}
 	if (eks_repo_warning(repo))
 		cmd_warning("%s", eks_repo_warning(repo));
-	eks_buf_clear(&message);
-	eks_buf_printf(&message, "Registration of %s\n\nprotocol_sha256 %s\n", id, hash);
-	rc = eks_repo_tag(repo, eks_buf_cstr(&tag), commit, eks_buf_cstr(&message), author);
+	rc = eks_registration_tag(repo, id, commit, hash, author);
 	if (rc < 0) {
 		/* The registration stands (the commit and its entry); only the
-		 * tag is missing, and git can add it. */
-		cmd_warning("registered in commit %.7s, but the tag could not be made: %s; make it with: git tag -a %s %.7s",
+		 * tag is missing: it stays marked, so the next write command
+		 * tries again, and git can add it. */
+		cmd_warning("registered in commit %.7s, but the tag could not be made: %s; "
+			    "the next eksperiment write command makes it, or make it with: "
+			    "git tag -a %s %.7s",
 			    commit, eks_error_last()->message, eks_buf_cstr(&tag), commit);
+		printf("Registered %s: the protocol is frozen (commit %.7s; tag %s not made yet)\n",
+		       id, commit, eks_buf_cstr(&tag));
+	} else {
+		/* Should the mark stay, the next write finds the tag and
+		 * removes it. */
+		if (eks_registration_unmark(repo, id) < 0)
+			cmd_warning("%s", eks_error_last()->message);
+		printf("Registered %s: the protocol is frozen (commit %.7s, tag %s)\n", id, commit,
+		       eks_buf_cstr(&tag));
 	}
-	printf("Registered %s: the protocol is frozen (commit %.7s, tag %s)\n", id, commit,
-	       eks_buf_cstr(&tag));
 	printf("protocol_sha256 %s\n", hash);
 	exit_code = EXIT_OK;
 done:

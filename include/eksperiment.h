@@ -33,5 +33,6 @@
 #include "eksperiment/diff.h"
 #include "eksperiment/integrity.h"
 #include "eksperiment/disclose.h"
+#include "eksperiment/registration.h"
 
 #endif

@@ -51,7 +51,9 @@
 #include "eksperiment/evaluate.h"
 #include "eksperiment/index.h"
 #include "eksperiment/integrity.h"
+#include "eksperiment/registration.h"
 #include "eksperiment/validate.h"
+#include "sqlkind_internal.h"
 #include "store_internal.h"
 
 #define BUSY_TIMEOUT_MS (EKS_INDEX_TIMEOUT * 1000)
@@ -698,25 +700,154 @@ static int read_blob(git_blob **blob, struct update *u, const git_tree *dir,
 	return 0;
 }
 
-/* The commit the tag eksperiment/<id>/registered names, into `out`
- * ("" when there is no such tag). */
-static void registered_commit(char out[EKS_COMMIT_HEX], struct update *u,
-			      const char *id)
+/* The blob id of experiments/<id>/log.yaml in `commit`; 0 when found. */
+static int log_blob_at(git_oid *out, git_repository *git, git_commit *commit,
+		       const char *id)
 {
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	char path[128];
+	int found = 0;
+
+	if (snprintf(path, sizeof(path), "experiments/%s/log.yaml", id) < (int)sizeof(path) &&
+	    git_commit_tree(&tree, commit) == 0 &&
+	    git_tree_entry_bypath(&e, tree, path) == 0 &&
+	    git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+		git_oid_cpy(out, git_tree_entry_id(e));
+		found = 1;
+	}
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	return found ? 0 : -1;
+}
+
+/* Whether the blob `oid` holds the text `needle`. */
+static int blob_contains(git_repository *git, const git_oid *oid, const char *needle)
+{
+	git_blob *blob = NULL;
+	const char *p;
+	size_t size, n = strlen(needle), i;
+	int found = 0;
+
+	if (git_blob_lookup(&blob, git, oid) < 0)
+		return -1;
+	p = git_blob_rawcontent(blob);
+	size = (size_t)git_blob_rawsize(blob);
+	for (i = 0; !found && n && i + n <= size; i++)
+		found = p[i] == needle[0] && !memcmp(p + i, needle, n);
+	git_blob_free(blob);
+	return found;
+}
+
+/*
+ * The commit that added the entry `entry_id` to the log of `id`, found
+ * cheaply along the first parents of the indexed commit: back past the
+ * commits whose parent has the same log (same blob), to the one whose
+ * parent has no log, or one without that entry's id in its text (logs
+ * are only appended to, SPEC 5).  1 with `out` when found so; 0 when a
+ * merge commit (whose other parents may have brought the entry) or
+ * something unreadable stops the search: then the history is asked.
+ * This is the answer eks_integrity_load gives on a history without
+ * merges, without parsing a log: a rebuild of a repository whose
+ * experiments were committed registered, without tags, stays as fast as
+ * before.
+ */
+static int entry_added_along_first_parents(char out[EKS_COMMIT_HEX], struct update *u,
+					   const char *id, const char *entry_id)
+{
+	git_commit *c = NULL, *parent = NULL;
+	git_oid oid, blob, parent_blob;
+	int found = 0;
+
+	if (!entry_id || git_oid_fromstr(&oid, u->commit) < 0 ||
+	    git_commit_lookup(&c, u->git, &oid) < 0 || log_blob_at(&blob, u->git, c, id) < 0)
+		goto done;
+	for (;;) {
+		unsigned parents = git_commit_parentcount(c);
+
+		if (parents > 1 || (parents == 1 && git_commit_parent(&parent, c, 0) < 0))
+			break;
+		if (parents == 0 || log_blob_at(&parent_blob, u->git, parent, id) < 0) {
+			found = 1;                  /* the log begins here */
+		} else if (!git_oid_equal(&parent_blob, &blob)) {
+			int has = blob_contains(u->git, &parent_blob, entry_id);
+
+			if (has < 0)
+				break;
+			found = !has;               /* the entry begins here */
+			blob = parent_blob;
+		}
+		if (found) {
+			git_oid_tostr(out, EKS_COMMIT_HEX, git_commit_id(c));
+			break;
+		}
+		git_commit_free(c);
+		c = parent;
+		parent = NULL;
+	}
+done:
+	git_commit_free(parent);
+	git_commit_free(c);
+	git_error_clear();
+	return found;
+}
+
+/*
+ * The registered commit of experiment `id`, whose log has the
+ * registration entry `registration`, into `out` (SPEC 5): the commit the
+ * tag eksperiment/<id>/registered names.  Without the tag (a plain git
+ * push leaves tags behind; a register killed before its tag), the commit
+ * that added the registration entry: the index's own record of it (the
+ * entry's known commit, or the commit being indexed when the entry is
+ * new in it), else the history's (`integrity` when it was read for the
+ * deviations, else along the first parents, else eks_registration_commit).
+ * "" only when the history has no registration either.
+ */
+static int registered_commit(char out[EKS_COMMIT_HEX], struct update *u, const char *id,
+			     const eks_entry *registration, const eks_integrity *integrity,
+			     const struct known_commit *known, size_t known_count)
+{
+	const struct known_commit *seen = known_find(known, known_count, registration->id);
 	git_reference *ref = NULL;
 	git_object *target = NULL;
 	char name[128];
+	int rc;
 
 	out[0] = '\0';
-	if (snprintf(name, sizeof(name), "refs/tags/eksperiment/%s/registered", id)
-	    >= (int)sizeof(name))
-		return;
-	if (git_reference_lookup(&ref, u->git, name) == 0 &&
+	if (snprintf(name, sizeof(name), "refs/tags/" EKS_REGISTRATION_TAG, id)
+	    < (int)sizeof(name) &&
+	    git_reference_lookup(&ref, u->git, name) == 0 &&
 	    git_reference_peel(&target, ref, GIT_OBJECT_COMMIT) == 0)
 		git_oid_tostr(out, EKS_COMMIT_HEX, git_object_id(target));
 	git_object_free(target);
 	git_reference_free(ref);
 	git_error_clear();
+	if (out[0])
+		return 0;
+
+	if (seen && seen->commit) {
+		snprintf(out, EKS_COMMIT_HEX, "%s", seen->commit);
+		return 0;
+	}
+	if (!seen && u->entry_commits == ENTRY_COMMITS_CHILD) {
+		snprintf(out, EKS_COMMIT_HEX, "%s", u->commit);
+		return 0;
+	}
+	if (integrity && integrity->registered) {
+		snprintf(out, EKS_COMMIT_HEX, "%s", integrity->registration_commit);
+		return 0;
+	}
+	if (entry_added_along_first_parents(out, u, id, registration->id))
+		return 0;
+	rc = eks_registration_commit(out, u->idx->repo, u->commit, id);
+	if (rc == EKS_ENOTFOUND) {
+		/* an entry the history never added (a log rewritten by
+		 * hand): no commit to name */
+		eks_error_clear();
+		out[0] = '\0';
+		return 0;
+	}
+	return rc;
 }
 
 /* One experiment as read from git, for insert_experiment. */
@@ -1143,8 +1274,10 @@ static int insert_experiment(struct update *u, long long key, const struct loade
 		if (at && (!last || strcmp(at, last) > 0))
 			last = at;
 	}
-	if (registration)
-		registered_commit(reg_commit, u, l->id);
+	if (registration &&
+	    (rc = registered_commit(reg_commit, u, l->id, registration, l->integrity,
+				    known, known_count)) < 0)
+		return rc;
 
 	rc = insert(u->db, st, "otttttttttttttoktkkt",
 		    key != 0, key, l->id,
@@ -2598,6 +2731,17 @@ int eks_index_sql(eks_rows **out, eks_index *idx, const char *statement,
 		rc = eks_error_set(EKS_EREFUSED, "refused: eksperiment sql only reads, "
 				   "and this statement would %s",
 				   refusal.what[0] ? refusal.what : "change the index");
+		goto fail;
+	}
+	/* A write that SQLite rejects before asking the authorizer (a
+	 * DELETE from a view, an INSERT into a table that does not exist)
+	 * is still a write: refused, whatever else is wrong with it.  Text
+	 * that is not SQL at all is a mistake. */
+	if (src != SQLITE_OK && code_of(src) == EKS_ESQL &&
+	    !eks_sql_is_syntax_error(sqlite3_errmsg(ro)) &&
+	    eks_sql_writes(refusal.what, sizeof(refusal.what), statement)) {
+		rc = eks_error_set(EKS_EREFUSED, "refused: eksperiment sql only reads, "
+				   "and this statement would %s", refusal.what);
 		goto fail;
 	}
 	if (src != SQLITE_OK) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eksperiment/accumulate.h"
 #include "eksperiment/error.h"
 #include "eksperiment/log.h"
 #include "schema_internal.h"
@@ -1005,18 +1006,48 @@ done:
  * individual, and flagging it would warn about every rare outcome.  This
  * follows that practice; a user who wants more can raise min_cell.
  */
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether `e` supersedes an entry, as eks_log_entry_superseded counts it
+ * (an entry naming itself supersedes nothing). */
+static int supersedes_another(const eks_entry *e)
+{
+	return e->supersedes && e->id && strcmp(e->supersedes, e->id);
+}
+
 void eks_log_check_small_cells(const eks_log *log, const eks_protocol *protocol,
 			       long min_cell, eks_diag_list *diags)
 {
 	eks_schema s;
-	size_t i, j;
+	const char **superseded = NULL;
+	size_t i, j, n_superseded = 0;
 
 	if (!log || min_cell <= 0)
 		return;
+	/* An entry that a later one supersedes no longer counts (SPEC 2.2),
+	 * and its cells are not warned about again (SPEC 5).  The ids named
+	 * by `supersedes`, sorted, so that a long log costs n log k; should
+	 * the list not fit in memory, eks_log_entry_superseded answers. */
+	for (i = 0; i < log->entries_count; i++)
+		n_superseded += supersedes_another(&log->entries[i]);
+	if (n_superseded && (superseded = malloc(n_superseded * sizeof(*superseded)))) {
+		for (i = 0, j = 0; i < log->entries_count; i++)
+			if (supersedes_another(&log->entries[i]))
+				superseded[j++] = log->entries[i].supersedes;
+		qsort(superseded, n_superseded, sizeof(*superseded), compare_strings);
+	}
 	eks_schema_init(&s, log->path, diags);
 	for (i = 0; i < log->entries_count; i++) {
 		const eks_entry *e = &log->entries[i];
 
+		if (n_superseded && e->observations_count && e->id &&
+		    (superseded ? bsearch(&e->id, superseded, n_superseded,
+					  sizeof(*superseded), compare_strings) != NULL
+				: eks_log_entry_superseded(log, e->id)))
+			continue;
 		for (j = 0; j < e->observations_count; j++) {
 			const eks_observation *obs = &e->observations[j];
 			const eks_outcome *o;
@@ -1049,4 +1080,5 @@ void eks_log_check_small_cells(const eks_log *log, const eks_protocol *protocol,
 					min_cell);
 		}
 	}
+	free(superseded);
 }

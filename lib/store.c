@@ -298,6 +298,31 @@ int eks_repo_resolve(char out[EKS_COMMIT_HEX], eks_repo *repo, const char *rev)
 	return 0;
 }
 
+int eks_repo_merge_base(char out[EKS_COMMIT_HEX], eks_repo *repo,
+			const char *a, const char *b)
+{
+	git_commit *ca = NULL, *cb = NULL;
+	git_oid base;
+	int err, rc;
+
+	out[0] = '\0';
+	if ((rc = lookup_commit(&ca, repo, a)) < 0 ||
+	    (rc = lookup_commit(&cb, repo, b)) < 0)
+		goto done;
+	err = git_merge_base(&base, repo->git, git_commit_id(ca), git_commit_id(cb));
+	if (err == GIT_ENOTFOUND)
+		rc = eks_error_set(EKS_ENOTFOUND, "'%s' and '%s' have no merge base: "
+				   "their histories share no commit", a, b);
+	else if (err < 0)
+		rc = eks_store_git_error(EKS_EGIT, "cannot find the merge base");
+	else
+		git_oid_tostr(out, EKS_COMMIT_HEX, &base);
+done:
+	git_commit_free(ca);
+	git_commit_free(cb);
+	return rc;
+}
+
 /*
  * A path inside the repository as eksperiment writes it: relative, '/'
  * separated, no empty, '.', '..' or '.git' component, no control

@@ -249,8 +249,10 @@ int eks_export_what_from_name(eks_export_what *out, const char *name);
  * nothing else (SELECT, reading tables and views, functions other than
  * load_extension, WITH RECURSIVE, and PRAGMAs that only report).
  * Returns EKS_EREFUSED for a statement that would write, attach, load an
- * extension, change a setting or open a transaction (nothing changes);
- * EKS_EUSAGE for SQL that SQLite cannot compile (a syntax error, an
+ * extension, change a setting or open a transaction (nothing changes),
+ * also when SQLite cannot compile it for another reason than its syntax
+ * (a DELETE from a view, a table that does not exist); EKS_EUSAGE for
+ * other SQL that SQLite cannot compile (a syntax error, a read from an
  * unknown table or column), for more than one statement and for an empty
  * one, with *error_offset (when not NULL) set to the byte offset in
  * `statement` of the problem, or -1 when it has none.

@@ -131,7 +131,9 @@ int eks_observation_check(const eks_observation *obs,
  * outcome whose events or non-events (n - events) are more than 0 but
  * fewer than `min_cell` (0 = off).  Zero counts are not flagged, following
  * the Norwegian statistics practice of suppressing small NONZERO counts.
- * Without a protocol every observation with n and events counts.
+ * Without a protocol every observation with n and events counts.  An
+ * entry that another supersedes no longer counts (SPEC 2.2) and is not
+ * warned about (SPEC 5).
  */
 void eks_log_check_small_cells(const eks_log *log, const eks_protocol *protocol,
 			       long min_cell, eks_diag_list *diags);

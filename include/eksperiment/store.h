@@ -106,6 +106,15 @@ int eks_repo_repair(eks_repo *repo);
 int eks_repo_resolve(char out[EKS_COMMIT_HEX], eks_repo *repo, const char *rev);
 
 /*
+ * The best common ancestor of the revisions `a` and `b` (as git
+ * merge-base picks it), in hex: what `git diff a...b` compares b with.
+ * EKS_ENOTFOUND for an unknown revision, and when the two histories
+ * share no commit.
+ */
+int eks_repo_merge_base(char out[EKS_COMMIT_HEX], eks_repo *repo,
+			const char *a, const char *b);
+
+/*
  * Read the file at `path` (relative to the top, '/' separated) as it is in
  * `commit` (hex, or any revision; NULL means HEAD).  *data is
  * NUL-terminated and owned by the caller (free()); `len` may be NULL.

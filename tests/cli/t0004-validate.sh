@@ -146,4 +146,34 @@ YAML
 }
 run_test "small cells are a warning, an error with --strict, off with min_cell 0" small_cells_warn
 
+small_cells_of_superseded_entries() {
+	make_example_repo
+	cat >> experiments/uu-molde-outreach/log.yaml <<'YAML'
+---
+id: 20260301T090000Z-aaaa
+kind: observation
+recorded_at: 2026-03-01T09:00:00Z
+recorded_by: Kari Nordmann <kari@molde.kommune.example>
+observations:
+  - {outcome: neet, arm: molde, timepoint: t1, n: 40, events: 3}
+YAML
+	git commit -qam "a small cell"
+	run 0 eks validate
+	expect_contains out "log.yaml:40:6: warning: only 3 events in this cell"
+	# corrected by a later entry: the old cell no longer counts, and is
+	# not warned about again; the new one is checked as any other
+	run 0 eks log uu-molde-outreach --outcome neet --arm molde --timepoint t1 \
+		--n 40 --events 12 --supersedes 20260301T090000Z-aaaa
+	run 0 eks validate
+	expect_not_contains out "warning:"
+	run 0 eks validate --strict
+	expect_line out "5 files checked, no problems found"
+	run 0 eks log uu-molde-outreach --outcome neet --arm kristiansund --timepoint t1 \
+		--n 40 --events 2
+	run 0 eks validate
+	expect_contains out "warning: only 2 events in this cell"
+	expect_not_contains out "only 3 events"
+}
+run_test "a superseded entry's small cells are not warned about again" small_cells_of_superseded_entries
+
 finish

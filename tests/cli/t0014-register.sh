@@ -148,4 +148,142 @@ index_counts_deviations() {
 }
 run_test "the index counts deviations and marks post-hoc verdicts" index_counts_deviations
 
+# interrupt_register ID: register ID, but leave it as a register killed
+# between its commit and its tag leaves it: the tag's lock file is taken
+# (as by a process killed while making the tag), so the tag cannot be
+# made; then the lock file goes.  Prints the registration commit.
+interrupt_register() {
+	mkdir -p .git/refs/tags/eksperiment/$1
+	: > .git/refs/tags/eksperiment/$1/registered.lock
+	eks register $1 > register.out 2> register.err
+	grep -q "the tag could not be made" register.err
+	grep -q "tag eksperiment/$1/registered not made yet" register.out
+	test -z "$(git tag -l "eksperiment/$1/registered")"
+	rm .git/refs/tags/eksperiment/$1/registered.lock
+	git rev-parse HEAD
+}
+
+# expect_tag_made ID COMMIT: the next write made the tag, as register does.
+expect_tag_made() {
+	expect_contains err "made the tag eksperiment/$1/registered, which an interrupted register left out"
+	test "$(git rev-parse "eksperiment/$1/registered^{commit}")" = "$2"
+	test "$(git cat-file -t "eksperiment/$1/registered")" = tag
+	test "$(git tag -l --format='%(contents:subject)' "eksperiment/$1/registered")" = "Registration of $1"
+	git tag -l --format='%(contents:body)' "eksperiment/$1/registered" |
+		grep -Eq '^protocol_sha256 [0-9a-f]{64}$'
+	test ! -e .git/eksperiment/registering
+}
+
+register_interrupted_before_its_tag() {
+	eks init >/dev/null
+	eks new pilot >/dev/null
+	eks new second >/dev/null
+	registered=$(interrupt_register pilot)
+	# what the history says does not need the tag
+	run 0 eks sql "SELECT registered_commit FROM experiments WHERE id = 'pilot'"
+	expect_contains out "$registered"
+	# read commands leave the tag to the next write
+	run 0 eks show pilot
+	test -z "$(git tag -l 'eksperiment/pilot/registered')"
+	test -f .git/eksperiment/registering
+	run 0 eks log second --force --note "Before registration"
+	expect_tag_made pilot "$registered"
+	# once
+	run 0 eks log second --force --note "Again"
+	expect_empty err
+	run 0 eks validate
+}
+run_test "the first write after an interrupted register makes the missing tag" register_interrupted_before_its_tag
+
+register_interrupted_then_other_writes() {
+	eks init >/dev/null
+	eks new pilot >/dev/null
+	eks new second >/dev/null
+	# status
+	registered=$(interrupt_register pilot)
+	run 0 eks status pilot active -m "Started"
+	expect_tag_made pilot "$registered"
+	# register (another experiment)
+	registered=$(interrupt_register second)
+	run 0 eks new third
+	expect_tag_made second "$registered"
+	# edit, and register itself
+	eks new fourth >/dev/null
+	eks new fifth >/dev/null
+	registered=$(interrupt_register third)
+	EDITOR="sed -i s/^title_nb:.*/title_nb:\ Ny/"
+	export EDITOR
+	run 0 eks edit fourth
+	unset EDITOR
+	expect_contains out "fourth"
+	expect_tag_made third "$registered"
+	registered=$(interrupt_register fourth)
+	run 0 eks register fifth
+	expect_tag_made fourth "$registered"
+	test "$(git rev-parse 'eksperiment/fifth/registered^{commit}')" = "$(git rev-parse HEAD)"
+	run 0 eks validate
+}
+run_test "status, new, edit and register make the missing tag too" register_interrupted_then_other_writes
+
+register_interrupted_before_its_commit() {
+	eks init >/dev/null
+	eks new pilot >/dev/null
+	# a hand edit of the log makes register refuse before its commit
+	echo "# by hand" >> experiments/pilot/log.yaml
+	run 1 eks register pilot
+	test ! -e .git/eksperiment/registering
+	git checkout -q experiments/pilot/log.yaml
+	eks new second >/dev/null
+	test -z "$(git tag -l 'eksperiment/*')"
+}
+run_test "a register that commits nothing leaves no mark and no tag" register_interrupted_before_its_commit
+
+# SPEC 5: a plain `git push` leaves the tags behind; a clone of that
+# remote knows the registration from the history alone.
+registered_without_tags_after_a_plain_push() {
+	git init -q --bare ../remote.git
+	eks init >/dev/null
+	eks new pilot >/dev/null
+	eks register pilot >/dev/null
+	registered=$(git rev-parse 'eksperiment/pilot/registered^{commit}')
+	sed -i 's/minimum_effect: 0.05/minimum_effect: 0.08/' $P
+	git commit -qam "quiet change by hand"
+	git remote add origin ../remote.git
+	git push -q origin main
+	run 1 eks validate
+	cp out ../validate.out
+	run 0 eks evaluate --format json
+	cp out ../evaluate.out
+	run 0 eks diff --since-registration pilot
+	cp out ../since.out
+
+	git clone -q ../remote.git ../clone
+	cd ../clone
+	test -z "$(git tag -l)"
+	run 0 eks sql "SELECT registered_commit FROM experiments WHERE id = 'pilot'"
+	expect_line out "$registered"
+	run 0 eks sql --format csv "SELECT count(*) FROM experiments
+	    WHERE registered_at IS NOT NULL AND registered_commit IS NULL"
+	expect_line out "0"
+	run 0 eks diff --since-registration pilot
+	expect_contains out "(frozen, deviation)"
+	expect_same ../since.out out
+	run 1 eks validate
+	expect_contains out "deviation from the registered protocol"
+	expect_same ../validate.out out
+	run 0 eks evaluate --format json
+	python3 -c 'import json, sys; assert json.load(open("out"))["experiments"][0]["family"]["registered"] is True'
+	sed 's/"revision":"[0-9a-f]*"//' out > clone.json
+	sed 's/"revision":"[0-9a-f]*"//' ../evaluate.out > origin.json
+	expect_same origin.json clone.json
+	# a rebuilt index says the same
+	run 0 eks reindex
+	run 0 eks sql "SELECT registered_commit FROM experiments WHERE id = 'pilot'"
+	expect_line out "$registered"
+	# no write makes a tag here: nothing was interrupted
+	run 0 eks status pilot active -m "Started"
+	test -z "$(git tag -l)"
+}
+run_test "after a plain git push, a clone without tags knows the registered commit" registered_without_tags_after_a_plain_push
+
 finish

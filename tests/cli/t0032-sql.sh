@@ -84,6 +84,58 @@ sql_refuses_writes() {
 }
 run_test "sql cannot insert, update, delete, create, drop, attach, vacuum or change settings" sql_refuses_writes
 
+# The views and tables that do not exist: SQLite rejects these before its
+# authorizer is asked ("cannot modify experiments because it is a view"),
+# and they are refused all the same.  SQL that does not parse is a mistake.
+sql_refuses_writes_to_views() {
+	make_example_repo
+	run 0 eks list
+	sum_before=$(cat .git/eksperiment/index.sqlite | md5sum)
+	for statement in \
+		"DELETE FROM experiments" \
+		"delete from experiments where id = 'uu-molde-outreach'" \
+		"DELETE FROM no_such_table" \
+		"WITH x AS (SELECT 1) DELETE FROM entries" \
+		"EXPLAIN DELETE FROM verdicts" \
+		"INSERT INTO experiments(id) VALUES ('x')" \
+		"INSERT INTO no_such_table VALUES (1)" \
+		"INSERT OR REPLACE INTO observations(n) SELECT 1" \
+		"REPLACE INTO verdicts(verdict) VALUES ('supported')" \
+		"UPDATE verdicts SET verdict = 'supported'" \
+		"UPDATE OR IGNORE main.\"hypotheses\" SET alpha = 0.5" \
+		"ALTER TABLE experiments ADD COLUMN c" \
+		"CREATE INDEX i ON experiments(id)" \
+		"DROP TABLE no_such_table" \
+		"ATTACH ':memory:' AS other" \
+		"ATTACH DATABASE 'file:other.db?mode=rwc' AS other" \
+		"DETACH DATABASE no_such_database" \
+		"PRAGMA main.user_version = 1" \
+		"PRAGMA query_only = 0" \
+		"PRAGMA no_such_database.journal_mode = WAL" \
+		"RELEASE no_such_savepoint"
+	do
+		run 1 eks sql "$statement"
+		expect_contains err "refused: eksperiment sql only reads"
+		expect_not_contains err "see 'eksperiment help sql'"
+		expect_empty out
+	done
+	run 1 eks sql "DELETE FROM experiments"
+	expect_line err "eksperiment: refused: eksperiment sql only reads, and this statement would write to 'experiments'"
+	run 1 eks sql "ATTACH ':memory:' AS other"
+	expect_line err "eksperiment: refused: eksperiment sql only reads, and this statement would attach or detach a database"
+	test ! -e other.db
+	test "$(cat .git/eksperiment/index.sqlite | md5sum)" = "$sum_before"
+	# a statement that does not parse is a mistake, whatever it meant
+	run 2 eks sql "DELETE FRM experiments"
+	expect_contains err 'near "FRM": syntax error'
+	run 2 eks sql "INSERT INTO"
+	expect_contains err "incomplete input"
+	run 2 eks sql "PRAGMA user_version ="
+	run 0 eks sql "SELECT count(*) FROM experiments"
+	expect_line out "2"
+}
+run_test "writes to views or to tables that do not exist are refused with exit 1" sql_refuses_writes_to_views
+
 sql_errors() {
 	make_example_repo
 	run 2 eks sql "SELECT id FROM experimnts"

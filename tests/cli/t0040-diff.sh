@@ -114,6 +114,94 @@ diff_amendment_of_other_path() {
 }
 run_test "only an amendment naming the field (or a path above it) covers it" diff_amendment_of_other_path
 
+diff_three_dots_from_merge_base() {
+	make_example_repo
+	base=$(git rev-parse HEAD)
+	git checkout -q -b side
+	lower_neet_effect
+	git commit -qam "side: a smaller effect"
+	git checkout -q main
+	sed -i 's/margin: 0.03/margin: 0.05/' $DEMO/experiment.yaml
+	git commit -qam "main: a wider margin"
+	# A...B is the merge base of A and B against B, as in git diff
+	run 0 eks diff main...side
+	expect_empty err
+	expect_contains out "outcomes[neet].minimum_effect"
+	expect_not_contains out "demo-velferdsteknologi"
+	cp out three.out
+	run 0 eks diff $base side
+	expect_same three.out out
+	run 0 eks diff side...main
+	expect_contains out "hypotheses[H2].margin"
+	expect_not_contains out "uu-molde-outreach"
+	# a side left out is HEAD (main here)
+	run 0 eks diff ...side
+	expect_same three.out out
+	run 0 eks diff side... --format json
+	test "$(json_get out 'd["from"]')" = "$base"
+	test "$(json_get out 'd["to"]')" = "$(git rev-parse main)"
+	run 2 eks diff main...no-such-revision
+	expect_contains err "unknown revision 'no-such-revision'"
+	# unrelated histories have no merge base
+	git checkout -q --orphan lonely
+	git commit -qm "unrelated"
+	git checkout -q main
+	run 2 eks diff main...lonely
+	expect_contains err "no merge base"
+}
+run_test "A...B compares the merge base of A and B with B" diff_three_dots_from_merge_base
+
+diff_since_registration() {
+	make_example_repo      # uu-molde-outreach is registered by this commit
+	registered=$(git rev-parse HEAD)
+	lower_neet_effect
+	git commit -qam "a quiet change after registration"
+	sed -i 's/margin: 0.03/margin: 0.05/' $DEMO/experiment.yaml
+	git commit -qam "another experiment"
+	# no tag: the registered commit comes from the history
+	test -z "$(git tag -l 'eksperiment/*')"
+	run 0 eks diff --since-registration uu-molde-outreach
+	expect_empty err
+	expect_line out "experiments/uu-molde-outreach/experiment.yaml"
+	expect_line out "  outcomes[neet].minimum_effect: 0.05 $ARROW 0.03   (frozen, deviation)"
+	expect_line out "1 experiment changed: 1 protocol change (1 deviation)"
+	expect_not_contains out "demo-velferdsteknologi"
+	cp out since.out
+	run 0 eks diff --since-registration uu-molde-outreach --format json
+	test "$(json_get out 'd["from"]')" = "$registered"
+	test "$(json_get out 'd["to"]')" = "$(git rev-parse HEAD)"
+	# the same with the tag, and a tag outside the history does not count
+	git tag -a -m "Registration" eksperiment/uu-molde-outreach/registered $registered
+	run 0 eks diff --since-registration uu-molde-outreach
+	expect_same since.out out
+	git tag -d eksperiment/uu-molde-outreach/registered >/dev/null
+	git checkout -q -b elsewhere HEAD~2
+	git commit -q --allow-empty -m "elsewhere"
+	git tag eksperiment/uu-molde-outreach/registered
+	git checkout -q main
+	run 0 eks diff --since-registration uu-molde-outreach --format json
+	test "$(json_get out 'd["from"]')" = "$registered"
+	# up to another revision than HEAD; uncommitted changes do not count
+	run 0 eks diff --since-registration uu-molde-outreach $registered
+	expect_empty out
+	sed -i 's/minimum_effect: 0.03/minimum_effect: 0.02/' $MOLDE/experiment.yaml
+	run 0 eks diff --since-registration uu-molde-outreach
+	expect_same since.out out
+	run 1 eks diff --since-registration uu-molde-outreach --exit-code
+	# what it cannot do
+	run 1 eks diff --since-registration demo-velferdsteknologi
+	expect_contains err "'demo-velferdsteknologi' is not registered"
+	run 2 eks diff --since-registration no-such-experiment
+	expect_contains err "there is no experiment 'no-such-experiment'"
+	run 2 eks diff --since-registration ../etc
+	run 2 eks diff --since-registration uu-molde-outreach HEAD~1 HEAD
+	run 2 eks diff --since-registration uu-molde-outreach HEAD~1..HEAD
+	run 2 eks diff --since-registration uu-molde-outreach -- demo-velferdsteknologi
+	run 2 eks diff --since-registration uu-molde-outreach no-such-revision
+	run 2 eks diff --since-registration
+}
+run_test "--since-registration compares an experiment with its registered commit, tag or not" diff_since_registration
+
 diff_log_rewritten() {
 	make_example_repo
 	sed -i 's/events: 41/events: 42/' $MOLDE/log.yaml

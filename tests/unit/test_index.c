@@ -324,6 +324,73 @@ static void test_index_registered_commit_comes_from_the_tag(void **state)
 	eks_index_free(index);
 }
 
+/* SPEC 5: without the tag (a plain git push leaves it behind), the
+ * commit that added the registration entry: from the history on a
+ * rebuild, from the index's own record when it saw the entry come. */
+static void test_index_registered_commit_without_the_tag(void **state)
+{
+	char added[EKS_COMMIT_HEX], later[EKS_COMMIT_HEX], registered[EKS_COMMIT_HEX];
+	char hex[EKS_COMMIT_HEX];
+	eks_index *index;
+
+	(void)state;
+	head(added);
+	hand_commit_note("uu-molde-outreach", "20260301T100000Z-0001", later);
+	assert_int_equal(eks_index_reindex(&index, repo, later), 0);
+	assert_string_equal(scalar(index, "SELECT registered_commit FROM experiments "
+				   "WHERE id = 'uu-molde-outreach'"), added);
+	assert_string_equal(scalar(index, "SELECT registered_commit FROM experiments "
+				   "WHERE id = 'demo-velferdsteknologi'"), "NULL");
+	eks_index_free(index);
+
+	/* registered by a later commit, which the index sees come */
+	assert_int_equal(sh("printf -- '---\\nid: 20260302T100000Z-0002\\nkind: registration\\n"
+			    "recorded_at: 2026-03-02T10:00:00Z\\nrecorded_by: Kari <kari@molde.example>\\n"
+			    "protocol_sha256: 00\\n' >> experiments/demo-velferdsteknologi/log.yaml && "
+			    "git commit -qam 'register by hand'"), 0);
+	head(registered);
+	index = open_at(registered);
+	assert_string_equal(scalar(index, "SELECT registered_commit FROM experiments "
+				   "WHERE id = 'demo-velferdsteknologi'"), registered);
+	eks_index_free(index);
+	/* ... and keeps it, from the entry's commit, as the log grows */
+	hand_commit_note("demo-velferdsteknologi", "20260303T100000Z-0003", hex);
+	index = open_at(hex);
+	assert_string_equal(scalar(index, "SELECT registered_commit FROM experiments "
+				   "WHERE id = 'demo-velferdsteknologi'"), registered);
+	eks_index_free(index);
+	/* a rebuild finds it in the history */
+	assert_int_equal(eks_index_reindex(&index, repo, hex), 0);
+	assert_string_equal(scalar(index, "SELECT registered_commit FROM experiments "
+				   "WHERE id = 'demo-velferdsteknologi'"), registered);
+	assert_int_equal(count(index, "SELECT count(*) FROM experiments "
+			       "WHERE registered_at IS NOT NULL AND registered_commit IS NULL"), 0);
+	eks_index_free(index);
+}
+
+/* Registered on a branch that a merge commit brought in: the commit on
+ * the branch, not the merge, as the history has it. */
+static void test_index_registered_commit_across_a_merge(void **state)
+{
+	char registered[EKS_COMMIT_HEX], merged[EKS_COMMIT_HEX];
+	eks_index *index;
+
+	(void)state;
+	assert_int_equal(sh("git checkout -qb side && "
+			    "printf -- '---\\nid: 20260302T100000Z-0002\\nkind: registration\\n"
+			    "recorded_at: 2026-03-02T10:00:00Z\\nrecorded_by: Kari <kari@molde.example>\\n"
+			    "protocol_sha256: 00\\n' >> experiments/demo-velferdsteknologi/log.yaml && "
+			    "git commit -qam 'register by hand' && git checkout -q main && "
+			    "git commit -q --allow-empty -m 'meanwhile' && "
+			    "git merge -q --no-ff -m merge side"), 0);
+	assert_int_equal(eks_repo_resolve(registered, repo, "side"), 0);
+	head(merged);
+	assert_int_equal(eks_index_reindex(&index, repo, merged), 0);
+	assert_string_equal(scalar(index, "SELECT registered_commit FROM experiments "
+				   "WHERE id = 'demo-velferdsteknologi'"), registered);
+	eks_index_free(index);
+}
+
 static void test_index_query_and_export(void **state)
 {
 	eks_index *index = open_head();
@@ -741,6 +808,13 @@ static void test_index_sql_cannot_change_or_attach_anything(void **state)
 		"BEGIN",
 		"SAVEPOINT s",
 		"WITH x AS (SELECT 1) DELETE FROM x_arm",
+		/* rejected by SQLite before its authorizer is asked */
+		"DELETE FROM experiments",
+		"UPDATE verdicts SET verdict = 'supported'",
+		"INSERT INTO no_such_table VALUES (1)",
+		"ALTER TABLE experiments ADD COLUMN c",
+		"DROP TABLE no_such_table",
+		"EXPLAIN DELETE FROM entries",
 	};
 	eks_index *index = open_head();
 	char *before, *after;
@@ -787,6 +861,10 @@ static void test_index_sql_reads_and_reports_errors(void **state)
 			 EKS_EUSAGE);
 	assert_null(rows);
 	assert_int_equal(offset, 0);
+	assert_non_null(strstr(eks_error_last()->message, "syntax error"));
+	/* a write that does not parse is a mistake, not a refusal */
+	assert_int_equal(eks_index_sql(&rows, index, "DELETE FRM experiments", &offset),
+			 EKS_EUSAGE);
 	assert_non_null(strstr(eks_error_last()->message, "syntax error"));
 	assert_int_equal(eks_index_sql(&rows, index, "SELECT nope FROM experiments",
 				       &offset), EKS_EUSAGE);
@@ -1165,6 +1243,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_index_views_have_the_columns_of_the_spec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_holds_the_examples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_registered_commit_comes_from_the_tag, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_registered_commit_without_the_tag, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_registered_commit_across_a_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_query_and_export, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_follows_a_hand_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_follows_deletions_and_renames, setup, teardown),

@@ -327,6 +327,34 @@ static void test_log_small_cells_warn(void **state)
 	run_free(&r);
 }
 
+/* SPEC 2.2, 5: an entry that a later entry supersedes no longer counts,
+ * and its small cells are not warned about again; the entry that
+ * replaces it is checked as any other. */
+static void test_log_small_cells_skip_superseded_entries(void **state)
+{
+	const char *text = HEAD("20260115T101500Z-8f3a", "observation")
+		"observations:\n"
+		"  - {outcome: neet, arm: a, timepoint: t1, n: 120, events: 3}\n"   /* 7 */
+		"---\nid: 20260116T090000Z-0001\nkind: observation\n"
+		"recorded_at: 2026-01-16T09:00:00Z\n"
+		"recorded_by: Kari Nordmann <kari@example.no>\n"
+		"supersedes: 20260115T101500Z-8f3a\n"
+		"observations:\n"
+		"  - {outcome: neet, arm: a, timepoint: t1, n: 120, events: 30}\n"  /* 15 */
+		"  - {outcome: neet, arm: b, timepoint: t1, n: 120, events: 2}\n";  /* 16 */
+	eks_settings settings = { NULL, 5 };
+	struct run r;
+
+	(void)state;
+	run_log(&r, text, protocol, &settings);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(eks_diag_count(&r.diags, EKS_DIAG_ERROR), 0);
+	assert_int_equal(eks_diag_count(&r.diags, EKS_DIAG_WARNING), 1);
+	assert_non_null(find(&r, EKS_DIAG_WARNING, 16, 6, "only 2 events"));
+	assert_null(find(&r, EKS_DIAG_WARNING, 7, 6, "only 3 events"));
+	run_free(&r);
+}
+
 static void test_log_kind_names(void **state)
 {
 	(void)state;
@@ -539,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_log_without_protocol_checks_form),
 		cmocka_unit_test(test_log_observation_check_rows),
 		cmocka_unit_test(test_log_small_cells_warn),
+		cmocka_unit_test(test_log_small_cells_skip_superseded_entries),
 		cmocka_unit_test(test_log_kind_names),
 		cmocka_unit_test(test_log_identity_number_refused),
 		cmocka_unit_test(test_log_reads_disclosures),
