@@ -636,8 +636,10 @@ static int log_rewrites(eks_integrity *in, eks_repo *repo, const eks_history_com
 						     old_node ? old_node->line : 0,
 						     old_node ? old_node->col : 0);
 
-			if (!r)
-				return eks_error_oom();
+			if (!r) {
+				rc = eks_error_oom();
+				break;
+			}
 			if (old_entry)
 				eks_entry_summarise(&summary, old_entry, 0);
 			else
