@@ -237,7 +237,7 @@ static void print_json(const char *revision, const eks_evaluations *ev,
 		eks_buf_put_json_string(&b, or_unknown(e->status));
 		json_key(&b, &first, "family");
 		put_family_json(&b, e);
-		view_integrity_json(&b, integrity[e - ev->experiments]);
+		view_integrity_json(&b, integrity[e - ev->experiments], NULL);
 		json_key(&b, &first, "hypotheses");
 		eks_buf_putc(&b, '[');
 		for (j = 0; j < e->count; j++) {

@@ -149,21 +149,6 @@ static void print_integrity_text(const eks_integrity *in, const char *commit, in
 		printf("      - the protocol is registered (frozen) from this commit on\n");
 }
 
-/* ,"disclosure":{"entry":...,"reason":...} or null */
-static void put_disclosure_json(eks_buf *j, const char *entry, const char *reason)
-{
-	eks_buf_puts(j, ",\"disclosure\":");
-	if (!entry) {
-		eks_buf_puts(j, "null");
-		return;
-	}
-	eks_buf_puts(j, "{\"entry\":");
-	view_json_string(j, entry);
-	eks_buf_puts(j, ",\"reason\":");
-	view_json_string(j, reason);
-	eks_buf_putc(j, '}');
-}
-
 static void put_integrity_json(eks_buf *j, const eks_integrity *in, const char *commit)
 {
 	size_t i;
@@ -182,48 +167,8 @@ static void put_integrity_json(eks_buf *j, const eks_integrity *in, const char *
 		view_json_string(j, eks_diff_class_name(in->amendments[i].amend_class));
 		eks_buf_putc(j, '}');
 	}
-	eks_buf_puts(j, "],\"deviations\":[");
-	first = 1;
-	for (i = 0; in && i < in->deviations_count; i++) {
-		const eks_deviation *d = &in->deviations[i];
-		if (strcmp(d->commit, commit))
-			continue;
-		if (!first)
-			eks_buf_putc(j, ',');
-		first = 0;
-		eks_buf_puts(j, "{\"path\":");
-		view_json_string(j, d->path);
-		eks_buf_puts(j, ",\"kind\":");
-		view_json_string(j, eks_diff_kind_name(d->kind));
-		eks_buf_puts(j, ",\"old\":");
-		view_json_string(j, d->old_value);
-		eks_buf_puts(j, ",\"new\":");
-		view_json_string(j, d->new_value);
-		put_disclosure_json(j, d->disclosure_entry, d->disclosure_reason);
-		eks_buf_putc(j, '}');
-	}
-	eks_buf_puts(j, "],\"rewrites\":[");
-	first = 1;
-	for (i = 0; in && i < in->rewrites_count; i++) {
-		const eks_rewrite *r = &in->rewrites[i];
-		if (strcmp(r->commit, commit))
-			continue;
-		if (!first)
-			eks_buf_putc(j, ',');
-		first = 0;
-		eks_buf_puts(j, "{\"entry\":");
-		view_json_string(j, r->entry_id);
-		eks_buf_puts(j, r->removed ? ",\"kind\":\"removed\",\"path\":" :
-			     ",\"kind\":\"changed\",\"path\":");
-		view_json_string(j, r->path);
-		eks_buf_puts(j, ",\"old\":");
-		view_json_string(j, r->old_value);
-		eks_buf_puts(j, ",\"new\":");
-		view_json_string(j, r->new_value);
-		put_disclosure_json(j, r->disclosure_entry, r->disclosure_reason);
-		eks_buf_putc(j, '}');
-	}
 	eks_buf_putc(j, ']');
+	view_integrity_json(j, in, commit);
 }
 
 static void print_text(const eks_history *h, const eks_integrity *in)

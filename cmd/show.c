@@ -843,7 +843,7 @@ static int print_json(const eks_experiment *e, const eks_cells *cells,
 	eks_buf_printf(&j, "%zu", e->log->entries_count);
 	view_json_key(&j, "entries", 0);
 	json_entries(&j, e->log);
-	view_integrity_json(&j, in);
+	view_integrity_json(&j, in, NULL);
 	eks_buf_puts(&j, "}}\n");
 	rc = eks_buf_oom(&j) ? EKS_ENOMEM : 0;
 	if (rc == 0)

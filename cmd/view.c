@@ -335,16 +335,20 @@ static void json_disclosure(eks_buf *j, const char *entry, const char *reason)
 }
 
 /* "deviations": [...], "rewrites": [...] */
-void view_integrity_json(eks_buf *j, const eks_integrity *in)
+void view_integrity_json(eks_buf *j, const eks_integrity *in, const char *commit)
 {
 	size_t i;
+	int first = 1;
 
 	view_json_key(j, "deviations", 0);
 	eks_buf_putc(j, '[');
 	for (i = 0; in && i < in->deviations_count; i++) {
 		const eks_deviation *d = &in->deviations[i];
 
-		eks_buf_puts(j, i ? ",{\"commit\":" : "{\"commit\":");
+		if (commit && strcmp(d->commit, commit))
+			continue;
+		eks_buf_puts(j, first ? "{\"commit\":" : ",{\"commit\":");
+		first = 0;
 		view_json_string(j, d->commit);
 		eks_buf_puts(j, ",\"path\":");
 		view_json_string(j, d->path);
@@ -360,10 +364,14 @@ void view_integrity_json(eks_buf *j, const eks_integrity *in)
 	eks_buf_putc(j, ']');
 	view_json_key(j, "rewrites", 0);
 	eks_buf_putc(j, '[');
+	first = 1;
 	for (i = 0; in && i < in->rewrites_count; i++) {
 		const eks_rewrite *r = &in->rewrites[i];
 
-		eks_buf_puts(j, i ? ",{\"commit\":" : "{\"commit\":");
+		if (commit && strcmp(r->commit, commit))
+			continue;
+		eks_buf_puts(j, first ? "{\"commit\":" : ",{\"commit\":");
+		first = 0;
 		view_json_string(j, r->commit);
 		eks_buf_puts(j, ",\"entry\":");
 		view_json_string(j, r->entry_id);

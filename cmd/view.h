@@ -76,7 +76,8 @@ void view_print_integrity(FILE *out, const char *id, const eks_integrity *in, in
 /* ,"deviations":[...],"rewrites":[...] as show and evaluate give them:
  * {commit, path, kind, old, new, disclosure} and {commit, entry, kind
  * (changed|removed), path, old, new, disclosure}; disclosure is {entry,
- * reason} or null.  `in` may be NULL (both []). */
-void view_integrity_json(eks_buf *json, const eks_integrity *in);
+ * reason} or null.  `in` may be NULL (both []).  With `commit`, only
+ * those that commit made. */
+void view_integrity_json(eks_buf *json, const eks_integrity *in, const char *commit);
 
 #endif

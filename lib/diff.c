@@ -459,26 +459,30 @@ done:
 	return rc;
 }
 
-int eks_protocol_diff(eks_diff **out, const eks_node *old_root,
-		      const eks_node *new_root)
+/*
+ * The changes from `old_root` to `new_root` (mappings; anything else
+ * counts as absent), built with eks_cv_build `flags`; `w` says how they
+ * are walked and named.
+ */
+static int diff_roots(eks_diff **out, const eks_node *old_root,
+		      const eks_node *new_root, unsigned flags, walk_ctx w, int top)
 {
 	eks_cv old_tree, new_tree;
 	eks_buf path = EKS_BUF_INIT;
-	walk_ctx w = { NULL, EKS_DIFF_CLASS_NONE, 0, 0 };
-	int rc, have_old = 0, have_new = 0;
+	int rc = 0, have_old = 0, have_new = 0;
 
 	*out = NULL;
 	w.diff = calloc(1, sizeof(*w.diff));
 	if (!w.diff)
 		return eks_error_oom();
 	if (old_root && old_root->kind == EKS_NODE_MAP) {
-		rc = eks_cv_build(&old_tree, old_root, EKS_CV_PROTOCOL);
+		rc = eks_cv_build(&old_tree, old_root, flags);
 		if (rc < 0)
 			goto done;
 		have_old = 1;
 	}
 	if (new_root && new_root->kind == EKS_NODE_MAP) {
-		rc = eks_cv_build(&new_tree, new_root, EKS_CV_PROTOCOL);
+		rc = eks_cv_build(&new_tree, new_root, flags);
 		if (rc < 0)
 			goto done;
 		have_new = 1;
@@ -488,7 +492,7 @@ int eks_protocol_diff(eks_diff **out, const eks_node *old_root,
 		goto done;
 	}
 	rc = walk_object(&w, &path, have_old ? &old_tree : NULL,
-			 have_new ? &new_tree : NULL, 1);
+			 have_new ? &new_tree : NULL, top);
 done:
 	if (have_old)
 		eks_cv_release(&old_tree);
@@ -503,50 +507,22 @@ done:
 	return 0;
 }
 
+int eks_protocol_diff(eks_diff **out, const eks_node *old_root,
+		      const eks_node *new_root)
+{
+	walk_ctx w = { NULL, EKS_DIFF_CLASS_NONE, 0, 0 };
+
+	return diff_roots(out, old_root, new_root, EKS_CV_PROTOCOL, w, 1);
+}
+
 int eks_entry_diff(eks_diff **out, const eks_node *old_entry,
 		   const eks_node *new_entry)
 {
-	eks_cv old_tree, new_tree;
-	eks_buf path = EKS_BUF_INIT;
-	walk_ctx w = { NULL, EKS_DIFF_CLASS_NONE, 0, 1 };
-	int rc, have_old = 0, have_new = 0;
+	/* x-* fields of an entry are data like any other; nothing is
+	 * frozen and no defaults are filled in */
+	walk_ctx w = { NULL, EKS_DIFF_CLASS_NONE, 1, 1 };
 
-	*out = NULL;
-	w.diff = calloc(1, sizeof(*w.diff));
-	if (!w.diff)
-		return eks_error_oom();
-	if (old_entry && old_entry->kind == EKS_NODE_MAP) {
-		rc = eks_cv_build(&old_tree, old_entry, 0);
-		if (rc < 0)
-			goto done;
-		have_old = 1;
-	}
-	if (new_entry && new_entry->kind == EKS_NODE_MAP) {
-		rc = eks_cv_build(&new_tree, new_entry, 0);
-		if (rc < 0)
-			goto done;
-		have_new = 1;
-	}
-	if (eks_buf_grow(&path, 64) < 0) {
-		rc = EKS_ENOMEM;
-		goto done;
-	}
-	/* x-* fields of an entry are data like any other */
-	w.in_ext = 1;
-	rc = walk_object(&w, &path, have_old ? &old_tree : NULL,
-			 have_new ? &new_tree : NULL, 0);
-done:
-	if (have_old)
-		eks_cv_release(&old_tree);
-	if (have_new)
-		eks_cv_release(&new_tree);
-	eks_buf_dispose(&path);
-	if (rc < 0) {
-		eks_diff_free(w.diff);
-		return rc;
-	}
-	*out = w.diff;
-	return 0;
+	return diff_roots(out, old_entry, new_entry, 0, w, 0);
 }
 
 void eks_diff_free(eks_diff *diff)

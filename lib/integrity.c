@@ -39,24 +39,6 @@ static int set_has(const string_set *s, const char *v)
 	return 0;
 }
 
-static int set_add(string_set *s, const char *v)
-{
-	if (!v || set_has(s, v))
-		return 0;
-	if (s->count == s->alloc) {
-		size_t alloc = s->alloc ? s->alloc * 2 : 8;
-		char **items = realloc(s->items, alloc * sizeof(*items));
-		if (!items)
-			return eks_error_oom();
-		s->items = items;
-		s->alloc = alloc;
-	}
-	if (!(s->items[s->count] = strdup(v)))
-		return eks_error_oom();
-	s->count++;
-	return 0;
-}
-
 /* Append without looking for a duplicate (for lists known to have none). */
 static int set_append(string_set *s, const char *v)
 {
@@ -72,6 +54,13 @@ static int set_append(string_set *s, const char *v)
 		return eks_error_oom();
 	s->count++;
 	return 0;
+}
+
+static int set_add(string_set *s, const char *v)
+{
+	if (!v || set_has(s, v))
+		return 0;
+	return set_append(s, v);
 }
 
 static void set_dispose(string_set *s)
