@@ -160,6 +160,11 @@ static void report_rewrites(eks_diag_list *diags, const eks_integrity *in)
 	eks_buf_dispose(&path);
 }
 
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
 /*
  * Report what the history of `commit` says about the experiments: the
  * deviations (SPEC 5) of the registered ones, changes of frozen fields
@@ -172,13 +177,14 @@ static int add_history_problems(eks_diag_list *diags, eks_repo *repo, const char
 	char **candidates = NULL;
 	size_t i, candidates_count = 0;
 	const char *trace = getenv("EKSPERIMENT_TRACE");
-	struct timespec t0, t1;
+	struct timespec t0, t1, t2;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = eks_integrity_candidates(&candidates, &candidates_count, repo, commit);
 	if (rc < 0)
 		return rc;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	for (i = 0; i < candidates_count; i++) {
 		const char *id = candidates[i];
 		eks_integrity *in = NULL;
@@ -206,12 +212,13 @@ static int add_history_problems(eks_diag_list *diags, eks_repo *repo, const char
 		report_rewrites(diags, in);
 		eks_integrity_free(in);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
 	if (trace && *trace)
 		fprintf(stderr, "eksperiment: trace: history check of %.7s in %.1f ms "
-			"(%zu experiment%s whose history was read)\n", commit,
-			(double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
-			candidates_count, candidates_count == 1 ? "" : "s");
+			"(finding the experiments to read: %.1f ms; reading the history of "
+			"%zu experiment%s: %.1f ms)\n", commit, ms_between(&t0, &t2),
+			ms_between(&t0, &t1), candidates_count, candidates_count == 1 ? "" : "s",
+			ms_between(&t1, &t2));
 	eks_strings_free(candidates, candidates_count);
 	eks_diag_sort(diags);
 	return 0;

@@ -251,6 +251,7 @@ static void change_release(eks_change *c)
 	free(c->recorded_by);
 	free(c->summary);
 	free(c->path);
+	eks_strings_free(c->outcomes, c->outcomes_count);
 }
 
 static void commit_release(eks_history_commit *c)
@@ -632,6 +633,7 @@ static int entry_change(eks_history_commit *hc, eks_change_kind kind,
 {
 	eks_change *ch = add_change(hc, kind);
 	eks_buf summary = EKS_BUF_INIT;
+	size_t i;
 
 	if (!ch)
 		return eks_error_oom();
@@ -647,6 +649,23 @@ static int entry_change(eks_history_commit *hc, eks_change_kind kind,
 		return eks_error_oom();
 	}
 	ch->summary = eks_buf_detach(&summary);
+	for (i = 0; i < entry->observations_count; i++) {
+		const char *o = entry->observations[i].outcome;
+		size_t k;
+
+		for (k = 0; o && k < ch->outcomes_count && strcmp(ch->outcomes[k], o); k++)
+			;
+		if (o && k == ch->outcomes_count) {
+			char **grown = realloc(ch->outcomes, (k + 1) * sizeof(*grown));
+
+			if (!grown)
+				return eks_error_oom();
+			ch->outcomes = grown;
+			if (!(grown[k] = strdup(o)))
+				return eks_error_oom();
+			ch->outcomes_count++;
+		}
+	}
 	if (dup_or_null(&ch->recorded_at, entry->recorded_at) < 0 ||
 	    dup_or_null(&ch->recorded_by, entry->recorded_by) < 0)
 		return eks_error_oom();
@@ -869,27 +888,40 @@ static void path_changes_free(struct path_change *pc, size_t n)
 	free(pc);
 }
 
+/* The tree of experiments/<id> in `commit`, or NULL when it has none. */
+static int dir_tree(git_tree **out, struct walker *w, git_commit *commit)
+{
+	git_oid oid;
+	int has, rc;
+
+	*out = NULL;
+	if (!commit)
+		return 0;
+	if ((rc = dir_of(&has, &oid, w, commit)) < 0)
+		return rc;
+	if (has && git_tree_lookup(out, w->repo->git, &oid) < 0)
+		return eks_store_git_error(EKS_EGIT, "cannot read a commit's tree");
+	return 0;
+}
+
 /* The files under experiments/<id>/ that differ between `parent` (NULL:
- * none) and `commit`, with a pathspec so only that directory is read. */
+ * none) and `commit`.  Only the two trees of that directory are compared,
+ * so the cost does not grow with the number of experiments. */
 static int changed_paths(struct path_change **out, size_t *count,
 			 struct walker *w, git_commit *parent, git_commit *commit)
 {
-	git_diff_options opts;
 	git_diff *diff = NULL;
 	git_tree *old_tree = NULL, *new_tree = NULL;
 	struct path_change *pc = NULL;
-	char *spec = w->dir;
 	size_t i, n = 0, total;
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
 	*count = 0;
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	opts.pathspec.strings = &spec;
-	opts.pathspec.count = 1;
-	if ((parent && git_commit_tree(&old_tree, parent) < 0) ||
-	    git_commit_tree(&new_tree, commit) < 0 ||
-	    git_diff_tree_to_tree(&diff, w->repo->git, old_tree, new_tree, &opts) < 0) {
+	if ((rc = dir_tree(&old_tree, w, parent)) < 0 ||
+	    (rc = dir_tree(&new_tree, w, commit)) < 0)
+		goto done;
+	if (git_diff_tree_to_tree(&diff, w->repo->git, old_tree, new_tree, NULL) < 0) {
 		rc = eks_store_git_error(EKS_EGIT, "cannot compare two commits");
 		goto done;
 	}
@@ -901,12 +933,10 @@ static int changed_paths(struct path_change **out, size_t *count,
 	for (i = 0; i < total; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 		const char *path = d->new_file.path ? d->new_file.path : d->old_file.path;
-		size_t dl = strlen(w->dir);
 
-		/* The pathspec already limits the diff; this guards the prefix. */
-		if (!path || strncmp(path, w->dir, dl) || path[dl] != '/')
+		if (!path)
 			continue;
-		if (!(pc[n].path = strdup(path + dl + 1))) {
+		if (!(pc[n].path = strdup(path))) {
 			rc = eks_error_oom();
 			goto done;
 		}

@@ -227,7 +227,8 @@ static const char *const insert_sql[ST_DELETE_FIRST] = {
 	[ST_FAMILY_CHANGE] = "INSERT INTO x_family_change VALUES(?,?,?,?,?)",
 	[ST_FIND_KEY] = "SELECT key FROM x_experiment WHERE id = ?",
 	[ST_OLD_COMMITS] = "SELECT id, commit_id FROM x_entry WHERE exp = ?",
-	[ST_OLD_FILE] = "SELECT protocol_blob, protocol_changed, log_blob FROM x_file WHERE exp = ?",
+	[ST_OLD_FILE] = "SELECT f.protocol_blob, f.protocol_changed, f.log_blob, e.registered_commit"
+			" FROM x_file f JOIN x_experiment e ON e.key = f.exp WHERE f.exp = ?",
 };
 
 /* ---- the handle -------------------------------------------------------- */
@@ -803,8 +804,9 @@ done:
  * deviations, else along the first parents, else eks_registration_commit).
  * "" only when the history has no registration either.
  */
-static int registered_commit(char out[EKS_COMMIT_HEX], struct update *u, const char *id,
-			     const eks_entry *registration, const eks_integrity *integrity,
+static int registered_commit(char out[EKS_COMMIT_HEX], struct update *u,
+			     const char *id, const eks_entry *registration,
+			     const eks_integrity *integrity, const char *before,
 			     const struct known_commit *known, size_t known_count)
 {
 	const struct known_commit *seen = known_find(known, known_count, registration->id);
@@ -831,6 +833,12 @@ static int registered_commit(char out[EKS_COMMIT_HEX], struct update *u, const c
 	}
 	if (!seen && u->entry_commits == ENTRY_COMMITS_CHILD) {
 		snprintf(out, EKS_COMMIT_HEX, "%s", u->commit);
+		return 0;
+	}
+	/* one commit on, with the registration entry known before: what
+	 * the parent's row said still holds */
+	if (seen && before && before[0]) {
+		snprintf(out, EKS_COMMIT_HEX, "%s", before);
 		return 0;
 	}
 	if (integrity && integrity->registered) {
@@ -863,6 +871,7 @@ struct loaded {
 	char protocol_blob[GIT_OID_HEXSZ + 1];  /* "" when there is none */
 	char log_blob[GIT_OID_HEXSZ + 1];
 	int protocol_changed;           /* an integrity candidate */
+	const char *registered_before;  /* the parent's registered commit, or NULL */
 };
 
 /* An experiment as indexed at the parent of the commit being indexed. */
@@ -870,6 +879,7 @@ struct previous {
 	char protocol_blob[GIT_OID_HEXSZ + 1];  /* "" when there was none */
 	char log_blob[GIT_OID_HEXSZ + 1];
 	int protocol_changed;
+	char registered_commit[EKS_COMMIT_HEX];   /* "" when none */
 };
 
 /* The experiment `key` as indexed before (*have 0 when not known). */
@@ -890,6 +900,9 @@ static int previous_load(struct previous *prev, int *have, struct update *u, lon
 		prev->protocol_changed = sqlite3_column_int(st, 1) != 0;
 		if ((blob = sqlite3_column_text(st, 2)) != NULL)
 			snprintf(prev->log_blob, sizeof(prev->log_blob), "%s",
+				 (const char *)blob);
+		if ((blob = sqlite3_column_text(st, 3)) != NULL)
+			snprintf(prev->registered_commit, sizeof(prev->registered_commit), "%s",
 				 (const char *)blob);
 		*have = 1;
 	}
@@ -1045,6 +1058,7 @@ static int load(struct loaded *l, struct update *u, const char *id,
 
 	memset(l, 0, sizeof(*l));
 	l->id = id;
+	l->registered_before = prev ? prev->registered_commit : NULL;
 	snprintf(protocol_path, sizeof(protocol_path), "experiments/%s/experiment.yaml", id);
 	snprintf(log_path, sizeof(log_path), "experiments/%s/log.yaml", id);
 	if (git_tree_lookup(&dir, u->git, tree_id) < 0)
@@ -1276,7 +1290,7 @@ static int insert_experiment(struct update *u, long long key, const struct loade
 	}
 	if (registration &&
 	    (rc = registered_commit(reg_commit, u, l->id, registration, l->integrity,
-				    known, known_count)) < 0)
+				    l->registered_before, known, known_count)) < 0)
 		return rc;
 
 	rc = insert(u->db, st, "otttttttttttttoktkkt",

@@ -771,21 +771,32 @@ int eks_integrity_load(eks_integrity **out, eks_repo *repo, const char *rev,
 
 	for (k = history->commits_count; k-- > 0 && rc == 0;) {
 		const eks_history_commit *c = &history->commits[k];
-		int protocol_changed = 0, adds_entries = 0, rewrites = 0;
+		int protocol_changed = 0, registers = 0, rewrites = 0;
 		snapshot now;
 
-		for (i = 0; i < c->changes_count; i++) {
-			if (c->changes[i].kind == EKS_CHANGE_PROTOCOL)
+		for (i = 0; i < c->changes_count && rc == 0; i++) {
+			const eks_change *ch = &c->changes[i];
+
+			if (ch->kind == EKS_CHANGE_PROTOCOL)
 				protocol_changed = 1;
-			if (c->changes[i].kind == EKS_CHANGE_ENTRY_ADDED)
-				adds_entries = 1;
-			if (c->changes[i].kind == EKS_CHANGE_ENTRY_CHANGED ||
-			    c->changes[i].kind == EKS_CHANGE_ENTRY_REMOVED)
+			if (ch->kind == EKS_CHANGE_ENTRY_ADDED &&
+			    ch->entry_kind == EKS_ENTRY_REGISTRATION)
+				registers = 1;
+			if (ch->kind == EKS_CHANGE_ENTRY_CHANGED ||
+			    ch->kind == EKS_CHANGE_ENTRY_REMOVED)
 				rewrites = 1;
 		}
-		if (!protocol_changed && !adds_entries && !rewrites)
+		/* What a commit that only appends observations starts is in
+		 * the history's record of it; the files are read only for
+		 * the rest. */
+		if (!protocol_changed && !registers && !rewrites) {
+			for (i = 0; i < c->changes_count && rc == 0; i++)
+				if (c->changes[i].kind == EKS_CHANGE_ENTRY_ADDED)
+					for (j = 0; j < c->changes[i].outcomes_count && rc == 0; j++)
+						rc = set_add(&observed, c->changes[i].outcomes[j]);
 			continue;
-		snapshot_read(&now, repo, c->id, id, adds_entries || rewrites);
+		}
+		snapshot_read(&now, repo, c->id, id, 1);
 
 		/* entries already committed that this commit changed */
 		if (rewrites)

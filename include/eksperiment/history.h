@@ -58,6 +58,10 @@ typedef struct eks_change {
 	char *recorded_at;
 	char *recorded_by;
 	char *summary;
+	/* EKS_CHANGE_ENTRY_ADDED: the outcomes its observations are about,
+	 * each once, in order. */
+	char **outcomes;
+	size_t outcomes_count;
 	/* EKS_CHANGE_FILE_*: the path below experiments/<id>/. */
 	char *path;
 } eks_change;
