@@ -1057,12 +1057,26 @@ done:
  * union_appended); eks_integrity_load decides whether it rewrote
  * anything.
  */
+/* The tree experiments/ of `commit`, or NULL when it has none. */
+static int experiments_tree(git_tree **out, git_repository *git, git_commit *commit)
+{
+	git_tree *root = NULL;
+	const git_tree_entry *e;
+	int rc = 0;
+
+	*out = NULL;
+	if (git_commit_tree(&root, commit) < 0)
+		return eks_store_git_error(EKS_EGIT, "cannot read a commit's tree");
+	e = git_tree_entry_byname(root, "experiments");
+	if (e && git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+	    git_tree_lookup(out, git, git_tree_entry_id(e)) < 0)
+		rc = eks_store_git_error(EKS_EGIT, "cannot read a commit's tree");
+	git_tree_free(root);
+	return rc;
+}
+
 static int modified_files(string_set *ids, git_repository *git, git_commit *commit)
 {
-	static char protocols[] = "experiments/*/experiment.yaml";
-	static char logs[] = "experiments/*/log.yaml";
-	char *patterns[] = { protocols, logs };
-	git_diff_options opts;
 	git_tree *tree = NULL, *parent_tree = NULL;
 	git_commit *parent = NULL;
 	git_diff *diff = NULL;
@@ -1071,25 +1085,38 @@ static int modified_files(string_set *ids, git_repository *git, git_commit *comm
 
 	if (np == 0)
 		return 0;       /* a root commit only creates */
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	opts.pathspec.strings = patterns;
-	opts.pathspec.count = 2;
-	if (git_commit_parent(&parent, commit, 0) < 0 ||
-	    git_commit_tree(&parent_tree, parent) < 0 ||
-	    git_commit_tree(&tree, commit) < 0 ||
-	    git_diff_tree_to_tree(&diff, git, parent_tree, tree, &opts) < 0) {
+	/* The experiments/ trees compared directly: subtrees that are the
+	 * same object are not entered, and no pattern is matched against
+	 * every path, so one commit costs what it changed. */
+	if (git_commit_parent(&parent, commit, 0) < 0) {
+		rc = eks_store_git_error(EKS_EGIT, "cannot compare commits");
+		goto done;
+	}
+	if ((rc = experiments_tree(&parent_tree, git, parent)) < 0 ||
+	    (rc = experiments_tree(&tree, git, commit)) < 0)
+		goto done;
+	if (git_diff_tree_to_tree(&diff, git, parent_tree, tree, NULL) < 0) {
 		rc = eks_store_git_error(EKS_EGIT, "cannot compare commits");
 		goto done;
 	}
 	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n && rc == 0; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		const char *path = d->new_file.path ? d->new_file.path : d->old_file.path;
-		size_t len = strlen(path);
-		int is_log = len > 9 && !strcmp(path + len - 9, "/log.yaml");
-		int in_other = 0, same = 0;
+		const char *rel = d->new_file.path ? d->new_file.path : d->old_file.path;
+		const char *slash = strchr(rel, '/');
+		char path[256];
+		size_t len;
+		int is_log, in_other = 0, same = 0;
 		git_oid other_id = { { 0 } };
 		unsigned p;
+
+		/* only experiments/<id>/experiment.yaml and log.yaml */
+		if (!slash || strchr(slash + 1, '/') ||
+		    (strcmp(slash + 1, "experiment.yaml") && strcmp(slash + 1, "log.yaml")) ||
+		    snprintf(path, sizeof(path), "experiments/%s", rel) >= (int)sizeof(path))
+			continue;
+		len = strlen(path);
+		is_log = len > 9 && !strcmp(path + len - 9, "/log.yaml");
 
 		/* what the other parents of a merge have there */
 		for (p = 1; p < np && !same; p++) {
