@@ -5,7 +5,8 @@
 #   make run          install missing packages, build, run the demo
 #   make bench        benchmarks against baselines measured in the same run
 #   make fuzz         run the fuzz target for FUZZ_SECONDS (default 60)
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local DESTDIR= (the program, man pages,
+#                     templates, libeksperiment, its headers and eksperiment.pc)
 #
 # Options: SANITIZE=address,undefined  DEVELOPER=1 (warnings are errors)
 #          V=1 (show command lines)  BUILD=dir (where objects go; default build)
@@ -15,6 +16,12 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share/eksperiment
 MANDIR    ?= $(PREFIX)/share/man
+LIBDIR    ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# The library's ABI version: the soname's number changes when a change of
+# include/ breaks programs built against an older release.
+SOVERSION := 0
 BUILD     ?= build
 CC        ?= cc
 FUZZ_SECONDS ?= 60
@@ -63,11 +70,13 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MAN_PAGES := $(HELP_SRC:doc/%.txt=$(BUILD)/man/%.1)
 
 LIBRARY   := $(BUILD)/libeksperiment.a
+SHLIB     := $(BUILD)/libeksperiment.so.$(VERSION)
+SONAME    := libeksperiment.so.$(SOVERSION)
 BINARY    := $(BUILD)/eksperiment
 
-.PHONY: all deps check check-unit check-cli check-r run bench fuzz install uninstall clean
+.PHONY: all deps check check-unit check-cli check-install check-r run bench fuzz install uninstall clean
 
-all: $(BINARY) $(MAN_PAGES)
+all: $(BINARY) $(MAN_PAGES) $(SHLIB)
 
 deps:
 	$(Q)sh .ci/deps $(DEPS_EXTRA)
@@ -89,6 +98,16 @@ $(BUILD)/lib/index.o: ALL_CFLAGS += -DEKS_STATS_ID='"$(STATS_ID)"'
 $(LIBRARY): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The library is built position-independent, so that the same objects
+# make the static and the shared library (and a build made before this
+# rule is rebuilt: the flags changed).
+$(LIB_OBJ): ALL_CFLAGS += -fPIC
+$(LIB_OBJ): Makefile
+
+$(SHLIB): $(LIB_OBJ)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) $(ALL_LDFLAGS) -o $@ $(LIB_OBJ) $(PKG_LIBS)
 
 # The help text of each command is its man page: doc/<page>.txt is the one
 # source of both (see doc/README).
@@ -120,10 +139,18 @@ comma := ,
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
-	$(Q)$(MAKE) --no-print-directory check-unit check-cli
+	$(Q)$(MAKE) --no-print-directory check-unit check-cli check-install
 
 check-unit: $(UNIT_BIN)
 	$(Q)sh tests/run-unit.sh $(UNIT_BIN)
+
+# make install into a directory of the build, then a small program built
+# against the installed library with pkg-config alone (shared and static).
+INSTALL_TEST = $(CURDIR)/$(BUILD)/install-test
+check-install: all
+	$(Q)rm -rf $(INSTALL_TEST)
+	$(Q)$(MAKE) --no-print-directory install PREFIX=$(INSTALL_TEST) DESTDIR= >/dev/null
+	$(Q)CC="$(CC)" LDFLAGS="$(ALL_LDFLAGS)" sh tests/install/check.sh $(INSTALL_TEST)
 
 check-cli: $(BINARY)
 	$(Q)EKSPERIMENT=$(CURDIR)/$(BINARY) sh tests/run-cli.sh $(CLI_TESTS)
@@ -153,15 +180,29 @@ fuzz:
 		$(FUZZ_BUILD)/corpus tests/fuzz/corpus
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/eksperiment $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 755 $(BINARY) $(DESTDIR)$(BINDIR)/eksperiment
 	install -m 644 templates/*.yaml $(DESTDIR)$(DATADIR)/templates/
 	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(LIBRARY) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SHLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libeksperiment.so
+	install -m 644 include/eksperiment.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/eksperiment/*.h $(DESTDIR)$(INCLUDEDIR)/eksperiment/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@REQUIRES@|$(PKGS)|' eksperiment.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/eksperiment.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/eksperiment
 	rm -rf $(DESTDIR)$(DATADIR)
 	rm -f $(patsubst $(BUILD)/man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MAN_PAGES))
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/eksperiment
+	rm -f $(DESTDIR)$(LIBDIR)/libeksperiment.a $(DESTDIR)$(LIBDIR)/$(notdir $(SHLIB)) \
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libeksperiment.so \
+		$(DESTDIR)$(INCLUDEDIR)/eksperiment.h $(DESTDIR)$(PKGCONFIGDIR)/eksperiment.pc
 
 clean:
 	rm -rf build build-* demo
