@@ -5,8 +5,7 @@
 set -eu
 prefix=$1
 here=$(cd "$(dirname "$0")" && pwd)
-example=$here/../../../shared/examples/uu-molde-outreach/experiment.yaml
-[ -f "$example" ] || example=$here/../../templates/two-arm-proportion.yaml
+example=$here/../data/examples/uu-molde-outreach/experiment.yaml
 out=$prefix/hello-test
 fail() { echo "FAIL install: $*"; exit 1; }
 
